@@ -1,0 +1,60 @@
+import type { GuestPhysicalMemory } from '../memory/guest-physical';
+import type { IoBus } from '../devices/io-bus';
+
+/** Why `Cpu.run` returned. Small ints so the run loop stays monomorphic. */
+export const enum StopReason {
+  /** The instruction budget ran out; nothing special happened. */
+  Budget = 0,
+  /** HLT with interrupts that may wake it: the machine should advance time to the next timer. */
+  Halted = 1,
+  /** EIP reached an engine breakpoint (before executing the instruction there). */
+  Breakpoint = 2,
+  /** A data watchpoint hit (after the accessing instruction completed). */
+  Watchpoint = 3,
+  /** Triple fault or an unrecoverable state: the VM stops with its state kept. */
+  Shutdown = 4,
+  /** A monitor event the debugger asked to stop on (exception vector, port, CR3 write...). */
+  MonitorEvent = 5,
+  /** The host asked to stop (pause request) at an instruction boundary. */
+  Paused = 6,
+}
+
+/** Reasons for monitor exits: every privileged or sensitive action the guest kernel performs. */
+export const enum ExitReason {
+  IoIn = 0,
+  IoOut = 1,
+  CrWrite = 2,
+  CrRead = 3,
+  DrWrite = 4,
+  DescriptorTableLoad = 5, // LGDT, LIDT, LLDT, LTR
+  Hlt = 6,
+  Invlpg = 7,
+  Msr = 8, // RDMSR / WRMSR
+  InterruptFlag = 9, // CLI / STI / POPF changing IF
+  Exception = 10, // a CPU exception was delivered to the guest
+  ExternalInterrupt = 11,
+  SoftwareInterrupt = 12, // INT n, INT3, INTO
+  Cpuid = 13,
+  Hypercall = 14,
+  TaskSwitch = 15,
+  ModeSwitch = 16, // CR0.PE / CR0.PG change, entering or leaving V86
+  RingTransition = 17, // CPL change (user->kernel or back)
+  Count = 18,
+}
+
+/** Everything the CPU needs from the machine around it. */
+export interface CpuHost {
+  readonly phys: GuestPhysicalMemory;
+  readonly io: IoBus;
+  /** True if an external (maskable) interrupt is pending for this vCPU (PIC or local APIC). */
+  interruptPending(cpuIndex: number): boolean;
+  /** Acknowledges the highest-priority pending interrupt and returns its vector, or -1 if it vanished. */
+  acknowledgeInterrupt(cpuIndex: number): number;
+  /** Virtual time in ns (for RDTSC and the local APIC timer). */
+  now(): number;
+  /**
+   * A monitor exit happened. Returns true if the debugger wants the run to stop after it (StopReason.MonitorEvent).
+   * `detail` is reason-specific: the port, the CR number, the vector...
+   */
+  exit(cpuIndex: number, reason: ExitReason, detail: number): boolean;
+}
