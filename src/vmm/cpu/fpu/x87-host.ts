@@ -19,7 +19,37 @@ export interface X87Host {
   protectedMode(): boolean;
   /** An unmasked x87 exception is pending at a waiting instruction: the CPU raises #MF (or IRQ 13 if CR0.NE=0). */
   raiseMathFault(): void;
+
+  // Added by the FPU (additive, optional so older hosts still compile). The FPU throws X87HostMissing if an
+  // instruction needs one of these and the host lacks it.
+
+  /** FCMOVcc: the current EFLAGS (only CF, PF and ZF are read). */
+  readEflags?(): number;
+  /** FCOMI/FCOMIP/FUCOMI/FUCOMIP: set ZF, PF, CF to the given bits (0/1) and clear OF, SF, AF. */
+  setCompareFlags?(zf: number, pf: number, cf: number): void;
+  /** FNSTSW AX: write the 16-bit value to AX. */
+  writeAX?(value: number): void;
+  /**
+   * A reserved x87 encoding (e.g. FISTTP, which is SSE3 and #UD on a Pentium Pro): raise #UD; must throw.
+   * Without it, the FPU throws X87InvalidOpcode. Called before any state changes.
+   */
+  raiseInvalidOpcode?(): void;
+  /**
+   * For FSTENV/FSAVE: CS selector and EIP of the current x87 instruction, and the selector and offset
+   * (not linear address) of its memory operand. Without it, those image fields are stored as 0.
+   */
+  instructionPointers?(): { cs: number; eip: number; ds: number; offset: number };
 }
+
+/** Thrown when the host has no raiseInvalidOpcode(): the encoding is reserved on a Pentium Pro (#UD). */
+export class X87InvalidOpcode extends Error {
+  constructor(readonly opcode: number, readonly modrm: number) {
+    super(`x87 reserved encoding ${opcode.toString(16)} ${modrm.toString(16)} (#UD)`);
+  }
+}
+
+/** Thrown when an instruction needs an optional X87Host method the host does not implement. */
+export class X87HostMissing extends Error {}
 
 /** Register state as the debugger shows it: ST(i) as 80-bit values, relative to TOP. */
 export interface X87Snapshot {

@@ -1,0 +1,145 @@
+/**
+ * F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN, FCOS, FSINCOS. NOT exact: the core function is evaluated in
+ * JS double precision (libm-quality, ~1 ulp of a double, i.e. about 11 bits short of extended precision),
+ * and the double result is widened exactly. PE is always set for non-trivial results and C1 is left 0.
+ * Special operands (zeros, infinities, NaNs, domain errors, |x| >= 2^63 for the trigonometric ones)
+ * follow the SDM's instruction pages exactly.
+ */
+import { screen2 } from './arith';
+import { fromDouble } from './convert';
+import { classify, Cls, exactOf, F80, INDEFINITE, infinity, normExp, ONE, toDouble, zero } from './f80';
+import { screen1 } from './reduce';
+import { Ctx, IE, PE, UE, ZE } from './status';
+
+const view = new DataView(new ArrayBuffer(8));
+
+export function fromJs(d: number, ctx: Ctx): F80 {
+  view.setFloat64(0, d);
+  const r = fromDouble(view.getUint32(0), view.getUint32(4), new Ctx(0x37f));
+  if (d !== 0 && Number.isFinite(d)) ctx.flags |= PE;
+  return r;
+}
+
+function invalid(ctx: Ctx): F80 {
+  ctx.flags |= IE;
+  return INDEFINITE;
+}
+
+export function f2xm1(a: F80, ctx: Ctx): F80 {
+  const ca = classify(a);
+  const s = screen1(a, ca, ctx);
+  if (s) return s;
+  if (ca === Cls.Zero) return a;
+  if (ca === Cls.Inf) return a.se & 0x8000 ? fromJs(-1, ctx) : a;
+  return fromJs(Math.expm1(toDouble(a) * Math.LN2), ctx);
+}
+
+/** FYL2X: ST(1) * log2(ST(0)); FYL2XP1: ST(1) * log2(ST(0) + 1). `a` is ST(0), `b` is ST(1). */
+export function fyl2x(a: F80, b: F80, plusOne: boolean, ctx: Ctx): F80 {
+  const ca = classify(a);
+  const cb = classify(b);
+  const s = screen2(a, ca, b, cb, ctx);
+  if (s) return s;
+  const x = toDouble(a);
+  const y = toDouble(b);
+  const lx = plusOne ? Math.log1p(x) / Math.LN2 : ca === Cls.Normal || ca === Cls.Denormal ? (a.se & 0x8000 ? NaN : log2Of(a)) : Math.log2(x);
+  if (!plusOne) {
+    if (a.se & 0x8000 && ca !== Cls.Zero) return invalid(ctx);
+    if (ca === Cls.Zero) {
+      if (cb === Cls.Zero) return invalid(ctx);
+      if (cb !== Cls.Inf) ctx.flags |= ZE;
+      return infinity((b.se >>> 15) ^ 1);
+    }
+    if (lx === 0 && cb === Cls.Inf) return invalid(ctx);
+    if (ca === Cls.Inf) {
+      if (cb === Cls.Zero) return invalid(ctx);
+      return infinity(b.se >>> 15);
+    }
+  } else {
+    if (x < -1) return invalid(ctx);
+    if (ca === Cls.Zero && cb === Cls.Inf) return invalid(ctx);
+    if (ca === Cls.Zero || cb === Cls.Zero) return zero((a.se ^ b.se) >>> 15);
+  }
+  if (cb === Cls.Inf) {
+    if (lx === 0) return invalid(ctx);
+    return infinity((b.se >>> 15) ^ (lx < 0 ? 1 : 0));
+  }
+  if (cb === Cls.Zero) return zero((b.se >>> 15) ^ (lx < 0 ? 1 : 0));
+  const r = y * lx;
+  return r === 0 ? zero((b.se >>> 15) ^ (lx < 0 ? 1 : 0)) : fromJs(r, ctx);
+}
+
+/** FPATAN: atan(ST(1) / ST(0)) with the quadrant from both signs. `a` is ST(0), `b` is ST(1). */
+export function fpatan(a: F80, b: F80, ctx: Ctx): F80 {
+  const ca = classify(a);
+  const cb = classify(b);
+  const s = screen2(a, ca, b, cb, ctx);
+  if (s) return s;
+  const r = Math.atan2(toDouble(b), toDouble(a));
+  if (r === 0) return zero(b.se >>> 15);
+  return fromJs(r, ctx);
+}
+
+/** The argument range of FSIN/FCOS/FSINCOS/FPTAN: |x| < 2^63, else C2 is set and nothing changes. */
+export function trigOutOfRange(a: F80): boolean {
+  const c = classify(a);
+  return (c === Cls.Normal || c === Cls.Denormal) && normExp(a) >= 63;
+}
+
+export type TrigFn = 'sin' | 'cos' | 'tan';
+
+/** pi/2 as the hardware's 66-bit approximation (Intel documents FSIN & co. reducing with a 66-bit pi). */
+const HALF_PI_SIG = 0xc90fdaa22168c234cn;
+const HALF_PI_EXP = -67;
+
+/**
+ * Reduces |x| modulo pi/2 exactly against the 66-bit pi: returns the quadrant k mod 4 and the remainder
+ * r in [-pi/4, pi/4] rounded to a double (the only rounding before libm).
+ */
+function reduce(a: F80): [number, number] {
+  const { sig, e } = exactOf(a);
+  const m = Math.min(e, HALF_PI_EXP);
+  const X = sig << BigInt(e - m);
+  const P = HALF_PI_SIG << BigInt(HALF_PI_EXP - m);
+  const k = (2n * X + P) / (2n * P);
+  const R = X - k * P;
+  return [Number(k & 3n), Number(R) * 2 ** m];
+}
+
+/** One trigonometric result for a finite or special ST(0) already known to be in range. */
+export function trig(a: F80, fn: TrigFn, ctx: Ctx): F80 {
+  const ca = classify(a);
+  const s = screen1(a, ca, ctx);
+  if (s) return s;
+  if (ca === Cls.Inf) return invalid(ctx);
+  if (ctx.aborted) return INDEFINITE;
+  if (ca === Cls.Zero) return fn === 'cos' ? ONE : a;
+  if (normExp(a) < -40) {
+    // sin x = tan x = x and cos x = 1 to far below the last bit; only the flags show the truth.
+    ctx.flags |= PE;
+    if (fn === 'cos') return ONE;
+    if ((a.se & 0x7fff) === 0) ctx.flags |= UE;
+    ctx.c1 = fn === 'sin' ? 1 : 0;
+    return a;
+  }
+  const [q, r] = reduce(a);
+  const neg = a.se & 0x8000 ? -1 : 1;
+  let v: number;
+  if (fn === 'tan') v = neg * (q & 1 ? -1 / Math.tan(r) : Math.tan(r));
+  else if (fn === 'sin') v = neg * [Math.sin(r), Math.cos(r), -Math.sin(r), -Math.cos(r)][q];
+  else v = [Math.cos(r), -Math.sin(r), -Math.cos(r), Math.sin(r)][q];
+  return fromJs(v, ctx);
+}
+
+/** log2 of a positive finite register without the cancellation a double conversion would cause near 1. */
+export function log2Of(a: F80): number {
+  const { sig, e } = exactOf(a);
+  const E = normExp(a);
+  if (E === 0 || E === -1) {
+    // x - 1 exactly, then log1p: keeps full relative accuracy for x close to 1.
+    const m = Math.min(e, 0);
+    const t = (sig << BigInt(e - m)) - (1n << BigInt(-m));
+    return Math.log1p(Number(t) * 2 ** m) / Math.LN2;
+  }
+  return Math.log2(toDouble(a) * 2 ** -E) + E;
+}

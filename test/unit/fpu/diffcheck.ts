@@ -1,0 +1,75 @@
+/**
+ * Comparison of our result with the real x87's, field by field. Masks cover only what Intel leaves
+ * undefined or what the hardware here (not a Pentium Pro) may legitimately do differently; each is named.
+ */
+import { FpuCase, FpuResult, hex80 } from './harness';
+
+const TRANSCENDENTAL = new Set([0xf0, 0xf1, 0xf2, 0xf3, 0xf9, 0xfb, 0xfe, 0xff]);
+
+export function isTranscendental(c: FpuCase): boolean {
+  return c.code[0] === 0xd9 && TRANSCENDENTAL.has(c.code[1]);
+}
+
+function toNum(b: Uint8Array): number {
+  const se = b[8] | (b[9] << 8);
+  const exp = se & 0x7fff;
+  const hi = (b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 0;
+  const lo = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  if (exp === 0x7fff) return hi === 0x80000000 && lo === 0 ? (se & 0x8000 ? -Infinity : Infinity) : NaN;
+  const m = hi * 2 ** -31 + lo * 2 ** -63;
+  return (se & 0x8000 ? -1 : 1) * m * 2 ** ((exp || 1) - 16383);
+}
+
+/** Returns a list of human-readable differences (empty when they agree). */
+export function differences(c: FpuCase, mine: FpuResult, real: FpuResult): string[] {
+  const d: string[] = [];
+  if (mine.status !== real.status) {
+    d.push(`status ${mine.status} != ${real.status}`);
+    return d;
+  }
+  if (mine.status !== 'ok') return d;
+  let swMask = 0xffff;
+  const trans = isTranscendental(c);
+  // Transcendentals: computed in double precision here (README), so C1 (round-up) and the low bits differ.
+  if (trans) swMask &= ~0x0200;
+  // FPREM/FPREM1 partial remainder (C2=1): the quotient bits in C0/C3/C1 are undefined.
+  if (c.code[0] === 0xd9 && (c.code[1] === 0xf8 || c.code[1] === 0xf5) && real.sw & 0x400) swMask &= ~0x4300;
+  // FXAM of an empty register: C1 is the stale sign bit, undefined by Intel.
+  if (c.code[0] === 0xd9 && c.code[1] === 0xe5 && (real.sw & 0x4500) === 0x4100) swMask &= ~0x0200;
+  // F2XM1 outside -1..+1: the result is undefined (SDM), so only the stack and tags are compared.
+  if (c.code[0] === 0xd9 && c.code[1] === 0xf0 && (c.st[0][9] & 0x7f) * 256 + c.st[0][8] >= 0x3fff && (c.st[0][9] & 0x7f) !== 0x7f) {
+    swMask &= ~0x023f;
+    mine = { ...mine, st: [real.st[0], ...mine.st.slice(1)], tw: (mine.tw & ~(3 << (2 * ((real.sw >>> 11) & 7)))) | (real.tw & (3 << (2 * ((real.sw >>> 11) & 7)))) };
+  }
+  if (mine.cw !== real.cw) d.push(`cw ${mine.cw.toString(16)} != ${real.cw.toString(16)}`);
+  if ((mine.sw & swMask) !== (real.sw & swMask)) d.push(`sw ${mine.sw.toString(16)} != ${real.sw.toString(16)}`);
+  if (mine.tw !== real.tw) d.push(`tw ${mine.tw.toString(16)} != ${real.tw.toString(16)}`);
+  for (let i = 0; i < 8; i++) {
+    const a = hex80(mine.st[i]);
+    const b = hex80(real.st[i]);
+    if (a === b) continue;
+    if (trans) {
+      const x = toNum(mine.st[i]);
+      const y = toNum(real.st[i]);
+      if (Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= Math.abs(y) * 2 ** -48) continue;
+    }
+    d.push(`st${i} ${a} != ${b}`);
+  }
+  if ((mine.eflags & 0x8d5) !== (real.eflags & 0x8d5)) d.push(`eflags ${mine.eflags.toString(16)} != ${real.eflags.toString(16)}`);
+  // Environment images: FIP/FCS/FOP/FDP/FDS (bytes 12..27) are not comparable (other CPU, other addresses).
+  const env = (c.code[0] === 0xd9 && c.code[1] >>> 3 === 6) || (c.code[0] === 0xdd && c.code[1] >>> 3 === 6 && c.code[1] < 0xc0);
+  for (let i = 0; i < mine.data.length; i++) {
+    if (env && i >= 12 && i < 28) continue;
+    if (mine.data[i] !== real.data[i]) {
+      d.push(`mem[${i}] ${mine.data[i].toString(16)} != ${real.data[i].toString(16)}`);
+      break;
+    }
+  }
+  return d;
+}
+
+export function describeCase(c: FpuCase): string {
+  const regs = c.st.map(hex80).join(' ');
+  const mem = Array.from(c.data.slice(0, 10), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `code=${c.code.map((b) => b.toString(16)).join(' ')} cw=${c.cw.toString(16)} sw=${c.sw.toString(16)} tw=${c.tw.toString(16)} eflags=${c.eflags.toString(16)} st=[${regs}] mem=${mem}`;
+}
