@@ -1,0 +1,30 @@
+#!/bin/sh
+# `npm test`: every suite, from a fresh clone to green. Installs what is missing first (npm packages, Debian
+# packages, Node 24 + code-server for the VS Code tests), then runs the layers in order:
+#   lint -> unit (monitor, CPU, devices, symbols) -> protocol (the real adapter over DAP)
+#   -> webview (panels in headless Chromium) -> e2e (the packaged .vsix in a real VS Code)
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+T0=$(date +%s)
+step() { printf '\n==== %s (%ss)\n' "$*" "$(( $(date +%s) - T0 ))"; }
+
+step "npm dependencies"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+step "system tools"
+sh scripts/setup.sh
+if [ -f scripts/build-oracle.sh ]; then sh scripts/build-oracle.sh; fi
+
+step "lint"
+npm run -s lint
+step "unit tests"
+npm run -s test:unit
+step "protocol tests"
+npm run -s test:protocol
+step "webview tests"
+npm run -s test:webview
+step "end-to-end tests in VS Code"
+npm run -s test:e2e
+step "all suites passed"

@@ -1,0 +1,113 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { EngineKind, MonitorConfig, VmConfig } from '../vmm/monitor/launch-config';
+
+/** The `ringside` launch configuration, as written in launch.json (package.json holds the same schema). */
+export interface SymbolFileArg {
+  path: string;
+  /** Added to every address in the file: where it runs minus where it was linked. */
+  offset?: number | string;
+}
+
+export interface RingsideLaunchArgs extends DebugProtocol.LaunchRequestArguments {
+  kernel?: string;
+  cmdline?: string;
+  initrd?: string;
+  modules?: (string | { path: string; cmdline?: string })[];
+  disks?: (string | { path: string; writable?: boolean })[];
+  bios?: string;
+  memoryMB?: number;
+  cpus?: number;
+  vms?: number;
+  engine?: EngineKind;
+  stopOnEntry?: boolean;
+  symbolFiles?: SymbolFileArg[];
+  /** Where the first serial port goes: a VS Code terminal, the Debug Console, or a file. */
+  serial?: 'terminal' | 'debugConsole' | string;
+  /** Asynchronous interrupts are stepped over while stepping; false lets a step land in the handler. */
+  stepSkipsInterrupts?: boolean;
+  cwd?: string;
+}
+
+export interface ValidatedLaunch {
+  config: MonitorConfig;
+  stopOnEntry: boolean;
+  symbolFiles: { path: string; offset: number }[];
+  serial: 'terminal' | 'debugConsole' | { file: string };
+  stepSkipsInterrupts: boolean;
+}
+
+export class LaunchError extends Error {}
+
+function parseOffset(v: number | string | undefined, what: string): number {
+  if (v === undefined) return 0;
+  const n = typeof v === 'number' ? v : Number(v.trim());
+  if (!Number.isFinite(n) || !Number.isInteger(n)) throw new LaunchError(`${what}: offset "${v}" is not an integer (use 0xc0000000 or -3221225472)`);
+  return n;
+}
+
+function intIn(v: unknown, name: string, min: number, max: number, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new LaunchError(`"${name}" must be an integer from ${min} to ${max}; got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function existingFile(p: string, what: string, cwd: string): string {
+  const abs = path.resolve(cwd, p);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    throw new LaunchError(`${what} "${p}" does not exist (looked for ${abs})`);
+  }
+  if (!st.isFile()) throw new LaunchError(`${what} "${p}" is not a file`);
+  return abs;
+}
+
+export function validateLaunchArgs(args: RingsideLaunchArgs): ValidatedLaunch {
+  const cwd = args.cwd ?? process.cwd();
+  if (!args.kernel && !(args.disks && args.disks.length)) {
+    throw new LaunchError('the launch configuration needs "kernel" (a Multiboot ELF or a bzImage) or "disks" (a disk image to boot)');
+  }
+  const engine = args.engine ?? 'interpret';
+  if (engine !== 'interpret' && engine !== 'direct') throw new LaunchError(`"engine" must be "interpret" or "direct"; got "${engine}"`);
+  const memoryMB = intIn(args.memoryMB, 'memoryMB', 2, 3072, 64);
+  const cpus = intIn(args.cpus, 'cpus', 1, 8, 1);
+  const vms = intIn(args.vms, 'vms', 1, 16, 1);
+  const kernel = args.kernel ? existingFile(args.kernel, 'kernel', cwd) : undefined;
+  const initrd = args.initrd ? existingFile(args.initrd, 'initrd', cwd) : undefined;
+  const modules = (args.modules ?? []).map((m) => {
+    const o = typeof m === 'string' ? { path: m } : m;
+    return { path: existingFile(o.path, 'module', cwd), cmdline: o.cmdline };
+  });
+  const disks = (args.disks ?? []).map((d, index) => {
+    const o = typeof d === 'string' ? { path: d } : d;
+    return { path: existingFile(o.path, 'disk image', cwd), writable: o.writable === true, index };
+  });
+  const bios = args.bios ? existingFile(args.bios, 'bios', cwd) : undefined;
+  const symbolFiles = (args.symbolFiles ?? []).map((s) => ({
+    path: existingFile(s.path, 'symbol file', cwd),
+    offset: parseOffset(s.offset, `symbol file ${s.path}`),
+  }));
+  if (kernel && !args.symbolFiles) symbolFiles.push({ path: kernel, offset: 0 });
+  const serial = args.serial === undefined || args.serial === 'terminal' ? 'terminal' : args.serial === 'debugConsole' ? 'debugConsole' : { file: path.resolve(cwd, args.serial) };
+  const base: Omit<VmConfig, 'name'> = {
+    kernel,
+    cmdline: args.cmdline ?? '',
+    initrd,
+    modules,
+    disks,
+    bios,
+    memoryMB,
+    cpus,
+    engine,
+    debugExitPort: 0xf4,
+  };
+  const config: MonitorConfig = {
+    vms: Array.from({ length: vms }, (_, i) => ({ ...base, name: vms > 1 ? `VM ${i + 1}` : 'VM' })),
+  };
+  return { config, stopOnEntry: args.stopOnEntry === true, symbolFiles, serial, stepSkipsInterrupts: args.stepSkipsInterrupts !== false };
+}

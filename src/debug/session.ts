@@ -1,0 +1,501 @@
+import {
+  Breakpoint,
+  InitializedEvent,
+  LoggingDebugSession,
+  OutputEvent,
+  Scope,
+  Source,
+  StackFrame,
+  StoppedEvent,
+  TerminatedEvent,
+  ExitedEvent,
+  Thread,
+  Event,
+  ContinuedEvent,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import * as fs from 'fs';
+import * as path from 'path';
+import { MonitorClient } from '../vmm/monitor/monitor-client';
+import type { CpuState, MonitorEvent, StopEvent } from '../vmm/monitor/protocol';
+import { BreakpointBook } from './breakpoint-book';
+import type { DebugSymbols } from './debug-symbols';
+import { disassembleRequest } from './disassemble-request';
+import { evaluateExpression } from './evaluate';
+import { LaunchError, validateLaunchArgs, type RingsideLaunchArgs, type ValidatedLaunch } from './launch-args';
+import { formatMemoryReference, parseMemoryReference } from './memory-reference';
+import { registerGroups } from './registers-scope';
+import { unwindStack } from './stack-unwind';
+import { loadSymbols } from './symbol-bridge';
+import { fromThreadId, threadId } from './thread-ids';
+import { hex32, VariableStore, type VariableNode } from './variable-tree';
+
+export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
+  { filter: 'triple-fault', label: 'Triple fault', description: 'Stop the VM with its state kept', default: true },
+  { filter: 'page-fault', label: 'Page fault (#PF)', supportsCondition: true, conditionDescription: 'faulting address range, e.g. 0xc0000000-0xc0400000' },
+  { filter: 'general-protection', label: 'General protection (#GP)' },
+  { filter: 'double-fault', label: 'Double fault (#DF)', default: true },
+  { filter: 'invalid-opcode', label: 'Invalid opcode (#UD)' },
+  { filter: 'any-exception', label: 'Any CPU exception' },
+  { filter: 'privileged', label: 'Privileged instruction trap' },
+  { filter: 'io', label: 'I/O port access', supportsCondition: true, conditionDescription: 'port or ports, e.g. 0x3f8 or 0x20,0xa0' },
+  { filter: 'cr3', label: 'CR3 write' },
+  { filter: 'mode-switch', label: 'Mode switch (real, protected, paging)' },
+  { filter: 'ring-transition', label: 'Ring transition (user to kernel and back)' },
+  { filter: 'hypercall', label: 'Hypercall' },
+];
+
+/** The Ringside debug adapter: translates DAP to the monitor's control API and back; owns no machine state. */
+export class RingsideSession extends LoggingDebugSession {
+  private monitor?: MonitorClient;
+  private launchInfo?: ValidatedLaunch;
+  private symbols?: DebugSymbols;
+  private vms: { name: string; cpus: number }[] = [];
+  private readonly vars = new VariableStore();
+  private readonly book = new BreakpointBook();
+  private configurationDone!: () => void;
+  private readonly configured = new Promise<void>((r) => (this.configurationDone = r));
+  private running = false;
+  private terminated = false;
+  private lastStop?: StopEvent;
+
+  constructor(private readonly workerScript?: string) {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  protected initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsEvaluateForHovers: true,
+      supportsSetVariable: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsDisassembleRequest: true,
+      supportsInstructionBreakpoints: true,
+      supportsSteppingGranularity: true,
+      supportsTerminateRequest: true,
+      supportsExceptionFilterOptions: true,
+      supportsDataBreakpoints: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+      breakpointModes: [
+        { mode: 'linear', label: 'Linear address', appliesTo: ['instruction'] },
+        { mode: 'physical', label: 'Physical address', description: 'Hits wherever this physical memory is executed', appliesTo: ['instruction'] },
+      ],
+    };
+    this.sendResponse(response);
+  }
+
+  protected async launchRequest(response: DebugProtocol.LaunchResponse, args: RingsideLaunchArgs): Promise<void> {
+    try {
+      this.launchInfo = validateLaunchArgs(args);
+    } catch (e) {
+      return this.fail(response, e instanceof LaunchError ? e.message : `invalid launch configuration: ${String(e)}`);
+    }
+    const info = this.launchInfo;
+    const loaded = loadSymbols(info.symbolFiles);
+    this.symbols = loaded.symbols;
+    for (const w of loaded.warnings) this.sendEvent(new OutputEvent(`Ringside: ${w}\n`, 'console'));
+
+    this.monitor = new MonitorClient(this.workerScript);
+    this.monitor.onEvent((e) => this.onMonitorEvent(e));
+    try {
+      const r = await this.monitor.call('launch', { config: info.config, stopOnEntry: info.stopOnEntry });
+      this.vms = r.vms;
+    } catch (e) {
+      await this.monitor.shutdown();
+      this.monitor = undefined;
+      return this.fail(response, String((e as Error).message ?? e));
+    }
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+    await this.configured;
+    if (info.stopOnEntry) {
+      this.reportStop({ kind: 'entry', vm: 0, cpu: 0, description: 'entry' });
+    } else {
+      await this.resumeAll();
+    }
+  }
+
+  protected configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    this.configurationDone();
+  }
+
+  private fail(response: DebugProtocol.Response, message: string): void {
+    this.sendErrorResponse(response, { id: 1001, format: message.replace(/[{}]/g, ''), showUser: true });
+  }
+
+  // ---- breakpoints ------------------------------------------------------------------------------------------
+
+  protected async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+    const file = args.source.path ?? '';
+    const result: DebugProtocol.Breakpoint[] = [];
+    const specs = (args.breakpoints ?? []).map((b) => {
+      const hit = this.symbols?.addressesForLine(file, b.line);
+      const bp = new Breakpoint(!!hit && hit.addresses.length > 0, hit?.line ?? b.line) as DebugProtocol.Breakpoint;
+      if (!hit || !hit.addresses.length) bp.message = this.symbols ? `no code at ${path.basename(file)}:${b.line}` : 'no symbols loaded';
+      result.push(bp);
+      return { bp, addresses: hit?.addresses ?? [], condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage };
+    });
+    this.book.replace(`source:${file}`, specs);
+    await this.syncBreakpoints();
+    response.body = { breakpoints: result };
+    this.sendResponse(response);
+  }
+
+  protected async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+    const result: DebugProtocol.Breakpoint[] = [];
+    const specs = args.breakpoints.map((b) => {
+      const addr = this.symbols?.functionBreakpointAddress(b.name) ?? parseMemoryReference(b.name)?.address;
+      const bp = new Breakpoint(addr !== undefined) as DebugProtocol.Breakpoint;
+      if (addr === undefined) bp.message = `no function named ${b.name}`;
+      else this.decorateWithSource(bp, addr);
+      result.push(bp);
+      return { bp, addresses: addr === undefined ? [] : [addr], condition: b.condition, hitCondition: b.hitCondition };
+    });
+    this.book.replace('function', specs);
+    await this.syncBreakpoints();
+    response.body = { breakpoints: result };
+    this.sendResponse(response);
+  }
+
+  protected async setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): Promise<void> {
+    const result: DebugProtocol.Breakpoint[] = [];
+    const specs = args.breakpoints.map((b) => {
+      const ref = parseMemoryReference(b.instructionReference);
+      const addr = ref ? (ref.address + (b.offset ?? 0)) >>> 0 : undefined;
+      const bp = new Breakpoint(addr !== undefined) as DebugProtocol.Breakpoint;
+      if (addr !== undefined) bp.instructionReference = formatMemoryReference(addr);
+      else bp.message = `not an address: ${b.instructionReference}`;
+      result.push(bp);
+      const space = b.mode === 'physical' || ref?.space === 'physical' ? ('physical' as const) : ('linear' as const);
+      return { bp, addresses: addr === undefined ? [] : [addr], space, condition: b.condition, hitCondition: b.hitCondition };
+    });
+    this.book.replace('instruction', specs);
+    await this.syncBreakpoints();
+    response.body = { breakpoints: result };
+    this.sendResponse(response);
+  }
+
+  protected setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    const filters = [...(args.filters ?? []), ...(args.filterOptions ?? []).map((f) => f.filterId)];
+    this.book.setExceptionFilters(filters, args.filterOptions ?? []);
+    void this.monitor?.call('setEventFilter', { filter: this.book.eventFilter() });
+    response.body = { breakpoints: filters.map(() => ({ verified: true })) };
+    this.sendResponse(response);
+  }
+
+  private decorateWithSource(bp: DebugProtocol.Breakpoint, addr: number): void {
+    const loc = this.symbols?.locationAt(addr);
+    if (loc) {
+      bp.source = new Source(path.basename(loc.path), loc.path);
+      bp.line = loc.line;
+    }
+    bp.instructionReference = formatMemoryReference(addr);
+  }
+
+  private async syncBreakpoints(): Promise<void> {
+    await this.monitor?.call('setBreakpoints', { breakpoints: this.book.engineBreakpoints() });
+  }
+
+  // ---- running ----------------------------------------------------------------------------------------------
+
+  private async resumeAll(): Promise<void> {
+    if (!this.monitor) return;
+    this.vars.reset();
+    this.running = true;
+    await this.monitor.call('resume', {});
+  }
+
+  protected async continueRequest(response: DebugProtocol.ContinueResponse): Promise<void> {
+    response.body = { allThreadsContinued: true };
+    this.sendResponse(response);
+    await this.resumeAll();
+  }
+
+  protected pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.monitor?.requestPause();
+    this.sendResponse(response);
+  }
+
+  protected async nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): Promise<void> {
+    this.sendResponse(response);
+    await this.step(args.threadId, args.granularity, true);
+  }
+
+  protected async stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): Promise<void> {
+    this.sendResponse(response);
+    await this.step(args.threadId, args.granularity, false);
+  }
+
+  protected async stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): Promise<void> {
+    this.sendResponse(response);
+    if (!this.monitor) return;
+    const { vm, cpu } = fromThreadId(args.threadId);
+    const frames = await this.frames(vm, cpu, 2);
+    this.vars.reset();
+    this.running = true;
+    const skipInterrupts = this.launchInfo?.stepSkipsInterrupts ?? true;
+    if (frames.length < 2) {
+      await this.monitor.call('stepInstruction', { vm, cpu, skipInterrupts });
+    } else {
+      await this.monitor.call('runToReturn', { vm, cpu, address: frames[1].pc, esp: frames[0].cfa, skipInterrupts });
+    }
+  }
+
+  private async step(thread: number, granularity: DebugProtocol.SteppingGranularity | undefined, over: boolean): Promise<void> {
+    if (!this.monitor) return;
+    const { vm, cpu } = fromThreadId(thread);
+    const state = await this.monitor.call('getState', { vm, cpu });
+    const pc = (state.seg.cs.base + state.eip) >>> 0;
+    const ranges = granularity === 'instruction' ? [] : (this.symbols?.lineRanges(pc) ?? []);
+    const skipInterrupts = this.launchInfo?.stepSkipsInterrupts ?? true;
+    this.vars.reset();
+    this.running = true;
+    if (ranges.length) await this.monitor.call('stepRange', { vm, cpu, ranges, over, skipInterrupts });
+    else await this.monitor.call('stepInstruction', { vm, cpu, skipInterrupts });
+  }
+
+  private onMonitorEvent(e: MonitorEvent): void {
+    switch (e.event) {
+      case 'stopped':
+        void this.onStopped(e.body);
+        break;
+      case 'continued':
+        this.sendEvent(new ContinuedEvent(threadId(e.body.vm, 0), true));
+        break;
+      case 'output':
+        this.onOutput(e.body.vm, e.body.channel, e.body.text);
+        break;
+      case 'exited':
+        this.sendEvent(new OutputEvent(`Ringside: ${this.vms[e.body.vm]?.name ?? 'VM'} stopped: ${e.body.reason}\n`, 'console'));
+        if (this.vms.length <= 1 || e.body.vm < 0) {
+          this.sendEvent(new ExitedEvent(e.body.code));
+          this.finish();
+        }
+        break;
+    }
+  }
+
+  private onOutput(vm: number, channel: string, text: string): void {
+    if (channel === 'monitor') {
+      this.sendEvent(new OutputEvent(text, 'console'));
+      return;
+    }
+    const serial = this.launchInfo?.serial ?? 'terminal';
+    // The extension renders custom serial events in a terminal; other DAP clients see the Debug Console text.
+    this.sendEvent(new Event('ringside.serial', { vm, channel, text, name: this.vms[vm]?.name ?? 'VM' }));
+    if (serial === 'debugConsole' || channel === 'debugcon') this.sendEvent(new OutputEvent(text, 'stdout'));
+    else if (typeof serial === 'object') fs.appendFileSync(serial.file, text);
+  }
+
+  private async onStopped(stop: StopEvent): Promise<void> {
+    if (stop.kind === 'breakpoint' && stop.breakpointIds?.length && this.monitor) {
+      const verdict = await this.book.onHit(stop.breakpointIds, (expr) => this.evaluateCondition(stop, expr));
+      for (const line of verdict.logs) this.sendEvent(new OutputEvent(line + '\n', 'console'));
+      if (!verdict.stop) {
+        await this.monitor.call('resume', {});
+        return;
+      }
+    }
+    this.reportStop(stop);
+  }
+
+  private reportStop(stop: StopEvent): void {
+    this.running = false;
+    this.lastStop = stop;
+    this.vars.reset();
+    const ev = new StoppedEvent(stop.kind, threadId(stop.vm, stop.cpu), stop.text) as DebugProtocol.StoppedEvent;
+    ev.body.description = stop.description;
+    ev.body.allThreadsStopped = true;
+    if (stop.breakpointIds?.length) ev.body.hitBreakpointIds = this.book.dapIds(stop.breakpointIds);
+    this.sendEvent(ev);
+  }
+
+  private async evaluateCondition(stop: StopEvent, expr: string): Promise<number> {
+    const r = await evaluateExpression(expr, { monitor: this.monitor!, vm: stop.vm, cpu: stop.cpu, symbols: this.symbols });
+    return r.value;
+  }
+
+  // ---- inspection -------------------------------------------------------------------------------------------
+
+  protected threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const threads: Thread[] = [];
+    this.vms.forEach((vm, v) => {
+      for (let c = 0; c < vm.cpus; c++) threads.push(new Thread(threadId(v, c), `${vm.name} · CPU ${c}`));
+    });
+    response.body = { threads };
+    this.sendResponse(response);
+  }
+
+  private async frames(vm: number, cpu: number, max: number) {
+    const state = await this.monitor!.call('getState', { vm, cpu });
+    return unwindStack(state, max, this.symbols, (addr, len) => this.readLinear(vm, cpu, addr, len));
+  }
+
+  private async readLinear(vm: number, cpu: number, address: number, length: number): Promise<Uint8Array | undefined> {
+    const r = await this.monitor!.call('readMemory', { vm, cpu, address, length, space: 'linear' });
+    const bytes = Buffer.from(r.data, 'base64');
+    return bytes.length === length ? new Uint8Array(bytes) : undefined;
+  }
+
+  protected async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
+    if (!this.monitor || this.running) {
+      response.body = { stackFrames: [], totalFrames: 0 };
+      return this.sendResponse(response);
+    }
+    const { vm, cpu } = fromThreadId(args.threadId);
+    const frames = await this.frames(vm, cpu, 64);
+    const start = args.startFrame ?? 0;
+    const count = args.levels || frames.length;
+    const stackFrames = frames.slice(start, start + count).map((f, i) => {
+      const id = (args.threadId << 8) | (start + i);
+      const loc = this.symbols?.locationAt(i + start === 0 ? f.pc : f.pc - 1);
+      const name = f.label ?? this.symbols?.describeAddress(f.pc) ?? hex32(f.pc);
+      const sf = new StackFrame(id, name, loc ? new Source(path.basename(loc.path), loc.path) : undefined, loc?.line ?? 0, loc?.column ?? 0) as DebugProtocol.StackFrame;
+      sf.instructionPointerReference = formatMemoryReference(f.pc);
+      if (!loc) sf.presentationHint = 'subtle';
+      if (f.kind === 'interrupt') sf.presentationHint = 'label';
+      return sf;
+    });
+    response.body = { stackFrames, totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  protected scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const thread = args.frameId >> 8;
+    const { vm, cpu } = fromThreadId(thread);
+    const regs = this.vars.add(async () => {
+      const s = await this.monitor!.call('getState', { vm, cpu });
+      return this.registerNodes(s, vm, cpu);
+    });
+    const scopes: DebugProtocol.Scope[] = [new Scope('Registers', regs, false)];
+    if (this.lastStop?.text && this.lastStop.kind === 'shutdown') {
+      const text = this.lastStop.text;
+      scopes.push(new Scope('Fault chain', this.vars.add(() => text.split('\n').map((l, i) => ({ name: `#${i}`, value: l }))), false));
+    }
+    response.body = { scopes };
+    this.sendResponse(response);
+  }
+
+  private registerNodes(s: CpuState, vm: number, cpu: number): VariableNode[] {
+    const setReg = async (name: string, text: string): Promise<string> => {
+      const value = Number(text.trim());
+      if (!Number.isFinite(value)) throw new Error(`not a number: ${text}`);
+      const next = await this.monitor!.call('setRegister', { vm, cpu, name, value: value >>> 0 });
+      const flat = registerGroups(next, setReg);
+      return flat.find((n) => n.name === name)?.value ?? hex32(value);
+    };
+    return registerGroups(s, setReg);
+  }
+
+  protected async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
+    const nodes = await this.vars.children(args.variablesReference);
+    response.body = {
+      variables: nodes.map((n) => ({
+        name: n.name,
+        value: n.value,
+        type: n.type,
+        evaluateName: n.evaluateName,
+        memoryReference: n.memoryReference,
+        variablesReference: n.children ? this.vars.add(n.children) : 0,
+      })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
+    const setter = this.vars.setter(args.variablesReference, args.name);
+    if (!setter) return this.fail(response, `${args.name} cannot be changed`);
+    try {
+      response.body = { value: await setter(args.value) };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, (e as Error).message);
+    }
+  }
+
+  protected async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    if (!this.monitor) return this.fail(response, 'not running');
+    const { vm, cpu } = args.frameId !== undefined ? fromThreadId(args.frameId >> 8) : { vm: this.lastStop?.vm ?? 0, cpu: this.lastStop?.cpu ?? 0 };
+    try {
+      const r = await evaluateExpression(args.expression, { monitor: this.monitor, vm, cpu, symbols: this.symbols, repl: args.context === 'repl' });
+      response.body = { result: r.text, variablesReference: 0, memoryReference: r.memoryReference };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, (e as Error).message);
+    }
+  }
+
+  protected async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
+    const ref = parseMemoryReference(args.memoryReference);
+    if (!ref || !this.monitor) return this.fail(response, `not a memory reference: ${args.memoryReference}`);
+    const { vm, cpu } = { vm: this.lastStop?.vm ?? 0, cpu: this.lastStop?.cpu ?? 0 };
+    const address = (ref.address + (args.offset ?? 0)) >>> 0;
+    const r = await this.monitor.call('readMemory', { vm, cpu, address, length: Math.min(args.count, 1 << 20), space: ref.space });
+    response.body = { address: formatMemoryReference(address, ref.space), data: r.data, unreadableBytes: r.unreadable };
+    this.sendResponse(response);
+  }
+
+  protected async writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): Promise<void> {
+    const ref = parseMemoryReference(args.memoryReference);
+    if (!ref || !this.monitor) return this.fail(response, `not a memory reference: ${args.memoryReference}`);
+    const { vm, cpu } = { vm: this.lastStop?.vm ?? 0, cpu: this.lastStop?.cpu ?? 0 };
+    const address = (ref.address + (args.offset ?? 0)) >>> 0;
+    const r = await this.monitor.call('writeMemory', { vm, cpu, address, data: args.data, space: ref.space });
+    response.body = { bytesWritten: r.written };
+    this.sendResponse(response);
+    this.sendEvent(new Event('memory', { memoryReference: args.memoryReference, offset: args.offset ?? 0, count: r.written }));
+  }
+
+  protected async disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): Promise<void> {
+    if (!this.monitor) return this.fail(response, 'not running');
+    const { vm, cpu } = { vm: this.lastStop?.vm ?? 0, cpu: this.lastStop?.cpu ?? 0 };
+    try {
+      response.body = { instructions: await disassembleRequest(args, { monitor: this.monitor, vm, cpu, symbols: this.symbols }) };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, (e as Error).message);
+    }
+  }
+
+  protected customRequest(command: string, response: DebugProtocol.Response, args: { vm?: number; text?: string }): void {
+    if (command === 'serialInput' && this.monitor) {
+      void this.monitor.call('serialInput', { vm: args.vm ?? 0, port: 0, data: args.text ?? '' });
+      this.sendResponse(response);
+    } else if (command === 'monitorStats' && this.monitor) {
+      void this.monitor.call('stats', {}).then((s) => {
+        response.body = s;
+        this.sendResponse(response);
+      });
+    } else {
+      super.customRequest(command, response, args);
+    }
+  }
+
+  // ---- ending -----------------------------------------------------------------------------------------------
+
+  protected async terminateRequest(response: DebugProtocol.TerminateResponse): Promise<void> {
+    await this.monitor?.shutdown();
+    this.sendResponse(response);
+    this.finish();
+  }
+
+  protected async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
+    await this.monitor?.shutdown();
+    this.monitor = undefined;
+    this.sendResponse(response);
+  }
+
+  private finish(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    this.sendEvent(new TerminatedEvent());
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The Variables view is a tree; the session hands out a reference per expandable node for the current stop and
+ * forgets them all when the guest runs again (DAP's rule: references are valid only while stopped).
+ */
+export interface VariableNode {
+  name: string;
+  value: string;
+  type?: string;
+  evaluateName?: string;
+  memoryReference?: string;
+  /** Children, computed lazily when the user expands the node. */
+  children?: () => VariableNode[] | Promise<VariableNode[]>;
+  /** Set when the node can be written with setVariable. */
+  setter?: (text: string) => Promise<string>;
+}
+
+export class VariableStore {
+  private nodes: (() => VariableNode[] | Promise<VariableNode[]>)[] = [];
+  private setters = new Map<string, (text: string) => Promise<string>>();
+
+  reset(): void {
+    this.nodes = [];
+    this.setters.clear();
+  }
+
+  add(children: () => VariableNode[] | Promise<VariableNode[]>): number {
+    this.nodes.push(children);
+    return this.nodes.length;
+  }
+
+  async children(ref: number): Promise<VariableNode[]> {
+    const f = this.nodes[ref - 1];
+    if (!f) return [];
+    const list = await f();
+    for (const n of list) if (n.setter) this.setters.set(`${ref}/${n.name}`, n.setter);
+    return list;
+  }
+
+  setter(ref: number, name: string): ((text: string) => Promise<string>) | undefined {
+    return this.setters.get(`${ref}/${name}`);
+  }
+}
+
+export const hex32 = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
+export const hex16 = (v: number): string => '0x' + (v & 0xffff).toString(16).padStart(4, '0');

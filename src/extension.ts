@@ -1,0 +1,35 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { RingsideSession } from './debug/session';
+import { RingsideConfigurationProvider } from './extension/configuration-provider';
+import { MonitorPanel } from './extension/monitor-panel';
+import { SerialTerminals } from './extension/serial-terminals';
+
+/**
+ * Activation: the debugger type, its configuration provider, serial terminals and panels. The only layer that
+ * imports `vscode`; the session below it speaks DAP and the monitor below that knows neither.
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const workerScript = path.join(context.extensionPath, 'dist', 'vm-worker.js');
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory('ringside', {
+      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new RingsideSession(workerScript)),
+    }),
+    vscode.debug.registerDebugConfigurationProvider('ringside', new RingsideConfigurationProvider()),
+  );
+  const terminals = new SerialTerminals();
+  context.subscriptions.push(terminals);
+  const panel = new MonitorPanel(context.extensionUri);
+  context.subscriptions.push(
+    panel,
+    vscode.commands.registerCommand('ringside.showMonitorPanel', () => panel.show()),
+    vscode.commands.registerCommand('ringside.showSerialTerminal', () => terminals.showActive()),
+    vscode.commands.registerCommand('ringside.openSampleWorkspace', () =>
+      vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.joinPath(context.extensionUri, 'samples', 'workspace'), { forceNewWindow: true }),
+    ),
+  );
+}
+
+export function deactivate(): void {
+  // Sessions and their workers end with the debug sessions themselves.
+}

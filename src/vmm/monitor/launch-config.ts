@@ -1,0 +1,41 @@
+/**
+ * What one VM is made of, as the monitor sees it: plain data, validated by the front ends (debug adapter, CLI)
+ * before it gets here. Paths are absolute.
+ */
+export interface DiskConfig {
+  path: string;
+  /** Writes go to the image only when true; otherwise to a copy-on-write overlay that is dropped at exit. */
+  writable?: boolean;
+  /** IDE position: 0 primary master, 1 primary slave, 2 secondary master, 3 secondary slave. */
+  index?: number;
+}
+
+export interface ModuleConfig {
+  path: string;
+  cmdline?: string;
+}
+
+export type EngineKind = 'interpret' | 'direct';
+
+export interface VmConfig {
+  name: string;
+  /** A Multiboot ELF, a Linux bzImage, or absent when booting from a disk. */
+  kernel?: string;
+  cmdline?: string;
+  initrd?: string;
+  modules?: ModuleConfig[];
+  disks?: DiskConfig[];
+  /** A firmware image mapped at the top of 4 GiB and at 0xF0000 (`-bios`). */
+  bios?: string;
+  memoryMB: number;
+  cpus: number;
+  engine: EngineKind;
+  /** isa-debug-exit device base port, or undefined for none. */
+  debugExitPort?: number;
+}
+
+export interface MonitorConfig {
+  vms: VmConfig[];
+  /** Virtual nanoseconds per retired instruction (the guest's idea of CPU speed). */
+  nsPerInstruction?: number;
+}
