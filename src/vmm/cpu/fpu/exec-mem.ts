@@ -66,8 +66,14 @@ function store(c: Core, ea: number, ctx: Ctx, pop: boolean, convert: (v: F80) =>
 
 /** Pushes a loaded value; `conv` holds the conversion's exceptions, which a stack overflow supersedes. */
 function loadPush(c: Core, v: F80, ctx: Ctx, conv?: Ctx): void {
-  if (conv && c.st.isEmpty(7)) ctx.flags |= conv.flags;
+  if (!conv || !c.st.isEmpty(7)) return c.pushChecked(v, ctx);
+  // Measured: a denormal m32/m64 is loaded (normalized) even when DE is unmasked; only the flag is raised.
+  ctx.flags |= conv.flags & ~DE;
   c.pushChecked(v, ctx);
+  if (conv.flags & DE && !ctx.aborted) {
+    c.st.sw |= DE;
+    c.st.updateSummary();
+  }
 }
 
 export function execMem(c: Core, opcode: number, reg: number, ea: number): void {

@@ -129,10 +129,10 @@ function unaryOrTranscendental(c: Core, modrm: number, ctx: Ctx): void {
   const fault = (ctx.flags & SF) !== 0;
   // Instructions that push check for overflow before computing anything.
   const pushes = modrm === 0xf4 || modrm === 0xf2 || modrm === 0xfb;
-  if (pushes && !fault && !st.isEmpty(7) && !(modrm !== 0xf4 && trigOutOfRange(a))) {
+  if (pushes && !fault && !st.isEmpty(7)) {
     ctx.stackOverflow();
-    if (!ctx.masked(IE)) return st.report(ctx);
     if (modrm !== 0xf4) st.sw &= ~C2;
+    if (!ctx.masked(IE)) return st.report(ctx);
     return c.commit(ctx, () => {
       st.set(0, INDEFINITE);
       st.push(INDEFINITE);
@@ -164,6 +164,8 @@ function unaryOrTranscendental(c: Core, modrm: number, ctx: Ctx): void {
     case 0xf8: // FPREM
     case 0xf5: {
       // FPREM1
+      // C2 ("incomplete") is cleared whatever happens, even when an unmasked exception aborts.
+      st.sw &= ~C2;
       if (fault) return c.commit(ctx, () => st.set(0, INDEFINITE));
       const { r, cc } = fprem(a, b, modrm === 0xf5, ctx);
       return c.commit(ctx, () => {
@@ -171,7 +173,7 @@ function unaryOrTranscendental(c: Core, modrm: number, ctx: Ctx): void {
         if (cc >= 0) {
           st.setCC(cc);
           ctx.c1 = (cc >>> 9) & 1;
-        } else st.sw &= ~C2;
+        }
       });
     }
     case 0xf4: // FXTRACT
@@ -209,7 +211,7 @@ function unaryOrTranscendental(c: Core, modrm: number, ctx: Ctx): void {
 /** Replaces ST(0) with `first` and pushes `second` (FXTRACT, FPTAN, FSINCOS), checking for overflow. */
 function pushPair(c: Core, [first, second]: [F80, F80], ctx: Ctx): void {
   const st = c.st;
-  if (!st.isEmpty(7)) {
+  if (!st.isEmpty(7) && !(ctx.flags & SF)) {
     ctx.stackOverflow();
     if (!ctx.masked(IE)) return st.report(ctx);
     first = second = INDEFINITE;

@@ -10,8 +10,35 @@ import { fromDouble } from './convert';
 import { classify, Cls, exactOf, F80, INDEFINITE, infinity, normExp, ONE, toDouble, zero } from './f80';
 import { screen1 } from './reduce';
 import { Ctx, IE, PE, UE, ZE } from './status';
+import { roundToReg } from './round';
 
 const view = new DataView(new ArrayBuffer(8));
+
+/**
+ * y * d rounded once to 64 bits, exactly (BigInt), so results far outside the double range (tiny or huge
+ * extended values) come out right with UE/OE as they should. PE is set: d is an inexact libm value.
+ */
+export function mulByDouble(y: F80, d: number, ctx: Ctx): F80 {
+  view.setFloat64(0, d);
+  const hi = view.getUint32(0);
+  const exp = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  let e2 = -1074;
+  if (exp !== 0) {
+    m |= 1n << 52n;
+    e2 = exp - 1075;
+  }
+  const x = exactOf(y);
+  const r = roundToReg(x.sign ^ (d < 0 ? 1 : 0), x.sig * m, x.e + e2, ctx, 64);
+  ctx.flags |= PE;
+  return r;
+}
+
+/** A finite register scaled by 2^shift, as a double (for ratios whose parts overflow or underflow doubles). */
+function scaled(v: F80, shift: number): number {
+  const x = exactOf(v);
+  return (x.sign ? -1 : 1) * Number(x.sig) * 2 ** (x.e + shift);
+}
 
 export function fromJs(d: number, ctx: Ctx): F80 {
   view.setFloat64(0, d);
@@ -29,8 +56,11 @@ export function f2xm1(a: F80, ctx: Ctx): F80 {
   const ca = classify(a);
   const s = screen1(a, ca, ctx);
   if (s) return s;
+  if (ctx.aborted) return INDEFINITE;
   if (ca === Cls.Zero) return a;
   if (ca === Cls.Inf) return a.se & 0x8000 ? fromJs(-1, ctx) : a;
+  // Tiny x: 2^x - 1 = x * ln 2 to well below the last bit, computed exactly so denormal results are right.
+  if (normExp(a) < -60) return mulByDouble(a, Math.LN2, ctx);
   return fromJs(Math.expm1(toDouble(a) * Math.LN2), ctx);
 }
 
@@ -40,8 +70,8 @@ export function fyl2x(a: F80, b: F80, plusOne: boolean, ctx: Ctx): F80 {
   const cb = classify(b);
   const s = screen2(a, ca, b, cb, ctx);
   if (s) return s;
+  if (ctx.aborted) return INDEFINITE;
   const x = toDouble(a);
-  const y = toDouble(b);
   const lx = plusOne ? Math.log1p(x) / Math.LN2 : ca === Cls.Normal || ca === Cls.Denormal ? (a.se & 0x8000 ? NaN : log2Of(a)) : Math.log2(x);
   if (!plusOne) {
     if (a.se & 0x8000 && ca !== Cls.Zero) return invalid(ctx);
@@ -65,8 +95,13 @@ export function fyl2x(a: F80, b: F80, plusOne: boolean, ctx: Ctx): F80 {
     return infinity((b.se >>> 15) ^ (lx < 0 ? 1 : 0));
   }
   if (cb === Cls.Zero) return zero((b.se >>> 15) ^ (lx < 0 ? 1 : 0));
-  const r = y * lx;
-  return r === 0 ? zero((b.se >>> 15) ^ (lx < 0 ? 1 : 0)) : fromJs(r, ctx);
+  if (plusOne && normExp(a) < -60) {
+    // log2(1 + x) = x / ln 2 for tiny x: two exact products keep denormal and tiny results honest.
+    const t = mulByDouble(a, 1 / Math.LN2, new Ctx(ctx.cw | 0x3f));
+    return mulByDouble(b, toDouble(t) || scaled(t, 16000) * 2 ** -16000, ctx);
+  }
+  if (lx === 0) return zero((b.se >>> 15) ^ (a.se >>> 15));
+  return mulByDouble(b, lx, ctx);
 }
 
 /** FPATAN: atan(ST(1) / ST(0)) with the quadrant from both signs. `a` is ST(0), `b` is ST(1). */
@@ -75,7 +110,11 @@ export function fpatan(a: F80, b: F80, ctx: Ctx): F80 {
   const cb = classify(b);
   const s = screen2(a, ca, b, cb, ctx);
   if (s) return s;
-  const r = Math.atan2(toDouble(b), toDouble(a));
+  if (ctx.aborted) return INDEFINITE;
+  // Common scaling keeps the ratio when either part is beyond the double range.
+  const k = ca === Cls.Zero || ca === Cls.Inf ? (cb === Cls.Zero || cb === Cls.Inf ? 0 : -normExp(b)) : cb === Cls.Zero || cb === Cls.Inf ? -normExp(a) : -Math.max(normExp(a), normExp(b));
+  const fin = (v: F80, c: Cls) => (c === Cls.Zero || c === Cls.Inf ? toDouble(v) : scaled(v, k));
+  const r = Math.atan2(fin(b, cb), fin(a, ca));
   if (r === 0) return zero(b.se >>> 15);
   return fromJs(r, ctx);
 }
@@ -141,5 +180,5 @@ export function log2Of(a: F80): number {
     const t = (sig << BigInt(e - m)) - (1n << BigInt(-m));
     return Math.log1p(Number(t) * 2 ** m) / Math.LN2;
   }
-  return Math.log2(toDouble(a) * 2 ** -E) + E;
+  return Math.log2(Number(sig) * 2 ** (e - E)) + E;
 }
