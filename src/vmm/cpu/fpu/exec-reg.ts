@@ -122,6 +122,8 @@ function d9Group(c: Core, modrm: number, ctx: Ctx): void {
 
 function unaryOrTranscendental(c: Core, modrm: number, ctx: Ctx): void {
   const st = c.st;
+  // These clear C2 whatever happens (stack faults, unmasked exceptions); only out-of-range/partial set it.
+  if ([0xf2, 0xf5, 0xf8, 0xfb, 0xfe, 0xff].includes(modrm)) st.sw &= ~C2;
   const a = c.operand(0, ctx);
   const twoOps = [0xf1, 0xf3, 0xf5, 0xf8, 0xf9, 0xfd].includes(modrm);
   const b = twoOps ? c.operand(1, ctx) : POS_ZERO;

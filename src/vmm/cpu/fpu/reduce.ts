@@ -77,8 +77,13 @@ export function fxtract(a: F80, ctx: Ctx): [F80, F80] {
   return [exp, sig];
 }
 
-/** How far one FPREM/FPREM1 step reduces when the exponents differ by 64 or more (the SDM allows 32..63). */
-export const PREM_PARTIAL_N = 63;
+/**
+ * How far one FPREM/FPREM1 step reduces when the exponents differ by 64 or more: the SDM allows any N in
+ * 32..63; real hardware (measured) uses N = 32 + (D mod 32), so that is what we do.
+ */
+export function premPartialN(D: number): number {
+  return 32 + (D & 31);
+}
 
 /** FPREM (truncating) or FPREM1 (IEEE, round-to-nearest quotient). Returns the new ST(0) and condition codes. */
 export function fprem(a: F80, b: F80, ieee: boolean, ctx: Ctx): { r: F80; cc: number } {
@@ -95,7 +100,7 @@ export function fprem(a: F80, b: F80, ieee: boolean, ctx: Ctx): { r: F80; cc: nu
   const y = exactOf(b);
   const D = normExp(a) - normExp(b);
   const partial = D >= 64;
-  const k = partial ? D - PREM_PARTIAL_N : 0;
+  const k = partial ? D - premPartialN(D) : 0;
   const m = Math.min(x.e, y.e + k);
   const X = x.sig << BigInt(x.e - m);
   const Y = y.sig << BigInt(y.e + k - m);

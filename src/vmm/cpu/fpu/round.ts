@@ -99,21 +99,22 @@ export function roundExact(sign: number, sig: bigint, e: number, fmt: Fmt, ctx: 
       return o;
     }
     ctx.flags |= OE;
+    // A memory destination is left alone and only OE is reported (measured: no PE, C1 untouched).
+    if (!fmt.reg) return null;
     if (r.inexact) {
       ctx.flags |= PE;
       ctx.c1 = r.up ? 1 : 0;
     }
-    if (!fmt.reg) return null;
     return { sign, q: r.q, L: L - 24576, inf: false };
   }
   if (Eu < fmt.emin) {
     if (!ctx.masked(UE)) {
       ctx.flags |= UE;
+      if (!fmt.reg) return null;
       if (r.inexact) {
         ctx.flags |= PE;
         ctx.c1 = r.up ? 1 : 0;
       }
-      if (!fmt.reg) return null;
       return { sign, q: r.q, L: L + 24576, inf: false };
     }
     const L2 = Math.max(E - fmt.p + 1, fmt.lsbMin);

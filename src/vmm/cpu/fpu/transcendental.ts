@@ -8,8 +8,9 @@
 import { screen2 } from './arith';
 import { fromDouble } from './convert';
 import { classify, Cls, exactOf, F80, INDEFINITE, infinity, normExp, ONE, toDouble, zero } from './f80';
+import { pack80 } from './round';
 import { screen1 } from './reduce';
-import { Ctx, IE, PE, UE, ZE } from './status';
+import { Ctx, DE, IE, PE, UE, ZE } from './status';
 import { roundToReg } from './round';
 
 const view = new DataView(new ArrayBuffer(8));
@@ -29,7 +30,8 @@ export function mulByDouble(y: F80, d: number, ctx: Ctx): F80 {
     e2 = exp - 1075;
   }
   const x = exactOf(y);
-  const r = roundToReg(x.sign ^ (d < 0 ? 1 : 0), x.sig * m, x.e + e2, ctx, 64);
+  // The sticky bit marks the product inexact (d itself is an approximation), so tiny results report UE.
+  const r = roundToReg(x.sign ^ (d < 0 ? 1 : 0), ((x.sig * m) << 2n) | 1n, x.e + e2 - 2, ctx, 64);
   ctx.flags |= PE;
   return r;
 }
@@ -68,9 +70,13 @@ export function f2xm1(a: F80, ctx: Ctx): F80 {
 export function fyl2x(a: F80, b: F80, plusOne: boolean, ctx: Ctx): F80 {
   const ca = classify(a);
   const cb = classify(b);
+  const before = ctx.flags;
   const s = screen2(a, ca, b, cb, ctx);
   if (s) return s;
-  if (ctx.aborted) return INDEFINITE;
+  // Measured: invalid and zero-divide cases outrank the denormal operand; DE is only reported once the
+  // operation is known to be an ordinary one.
+  const de = ctx.flags & DE & ~before;
+  ctx.flags &= ~de;
   const x = toDouble(a);
   const lx = plusOne ? Math.log1p(x) / Math.LN2 : ca === Cls.Normal || ca === Cls.Denormal ? (a.se & 0x8000 ? NaN : log2Of(a)) : Math.log2(x);
   if (!plusOne) {
@@ -95,10 +101,16 @@ export function fyl2x(a: F80, b: F80, plusOne: boolean, ctx: Ctx): F80 {
     return infinity((b.se >>> 15) ^ (lx < 0 ? 1 : 0));
   }
   if (cb === Cls.Zero) return zero((b.se >>> 15) ^ (lx < 0 ? 1 : 0));
+  ctx.flags |= de;
+  if (ctx.aborted) return INDEFINITE;
   if (plusOne && normExp(a) < -60) {
     // log2(1 + x) = x / ln 2 for tiny x: two exact products keep denormal and tiny results honest.
-    const t = mulByDouble(a, 1 / Math.LN2, new Ctx(ctx.cw | 0x3f));
-    return mulByDouble(b, toDouble(t) || scaled(t, 16000) * 2 ** -16000, ctx);
+    const t = mulByDouble(a, 1 / Math.LN2, new Ctx(ctx.cw | 0x33f));
+    const x = exactOf(t);
+    const y = exactOf(b);
+    const r = roundToReg(x.sign ^ y.sign, ((x.sig * y.sig) << 2n) | 1n, x.e + y.e - 2, ctx, 64);
+    ctx.flags |= PE;
+    return r;
   }
   if (lx === 0) return zero((b.se >>> 15) ^ (a.se >>> 15));
   return mulByDouble(b, lx, ctx);
@@ -111,6 +123,16 @@ export function fpatan(a: F80, b: F80, ctx: Ctx): F80 {
   const s = screen2(a, ca, b, cb, ctx);
   if (s) return s;
   if (ctx.aborted) return INDEFINITE;
+  if (ca !== Cls.Zero && ca !== Cls.Inf && cb !== Cls.Zero && cb !== Cls.Inf && !(a.se & 0x8000) && normExp(b) - normExp(a) < -64) {
+    // atan(y/x) = y/x far below the last bit: exact division keeps tiny and denormal results right.
+    const x = exactOf(a);
+    const y = exactOf(b);
+    const num = y.sig << 192n;
+    const q = num / x.sig;
+    const r = roundToReg(y.sign, (q << 1n) | 1n, y.e - x.e - 193, ctx, 64);
+    ctx.flags |= PE;
+    return r;
+  }
   // Common scaling keeps the ratio when either part is beyond the double range.
   const k = ca === Cls.Zero || ca === Cls.Inf ? (cb === Cls.Zero || cb === Cls.Inf ? 0 : -normExp(b)) : cb === Cls.Zero || cb === Cls.Inf ? -normExp(a) : -Math.max(normExp(a), normExp(b));
   const fin = (v: F80, c: Cls) => (c === Cls.Zero || c === Cls.Inf ? toDouble(v) : scaled(v, k));
@@ -157,9 +179,11 @@ export function trig(a: F80, fn: TrigFn, ctx: Ctx): F80 {
     // sin x = tan x = x and cos x = 1 to far below the last bit; only the flags show the truth.
     ctx.flags |= PE;
     if (fn === 'cos') return ONE;
-    if ((a.se & 0x7fff) === 0) ctx.flags |= UE;
+    const x = exactOf(a);
+    const r = pack80({ sign: x.sign, q: x.sig, L: x.e, inf: false });
+    if ((r.se & 0x7fff) === 0) ctx.flags |= UE;
     ctx.c1 = fn === 'sin' ? 1 : 0;
-    return a;
+    return r;
   }
   const [q, r] = reduce(a);
   const neg = a.se & 0x8000 ? -1 : 1;

@@ -1,0 +1,464 @@
+import type { GuestPhysicalMemory } from '../memory/guest-physical';
+import type { CpuHost } from './cpu-host';
+import { ExitReason, StopReason } from './cpu-host';
+import type { X87 } from './fpu/x87-host';
+import { AR, CR0, F, Seg } from './constants';
+import { FAULT } from './fault';
+import { WalkResult, walk } from './paging';
+import { flushTlb, translate } from './access';
+import { getFlags } from './flags';
+import { refreshAllSegs, setSegCache } from './segmentation';
+import { GROUPS, HANDLERS, LOCKABLE, OPINFO, OpInfo } from './dispatch';
+import { boundary, handleFault } from './interrupts';
+import type { DrData, WatchHit, Watchpoint } from './debug-access';
+import { rebuildSlowPages } from './debug-access';
+import { loadEflags } from './eflags';
+import { makeX87Host } from './x87-glue';
+import type { X87Host } from './fpu/x87-host';
+import { raise } from './fault';
+
+/** One step of a fault chain (what the guest was doing when the machine shut down). */
+export interface FaultRecord {
+  vector: number;
+  errorCode: number;
+  eip: number;
+}
+
+export type CpuMode = 'real' | 'protected16' | 'protected32' | 'v86';
+
+/** Instructions between polls of the pause flag and the interrupt controller. */
+const POLL = 4096;
+
+/**
+ * An IA-32 (P6-class) vCPU: the reference interpreter. Registers live in typed arrays the debugger reads and
+ * writes directly; arithmetic flags are lazy (flags.ts); memory goes through a per-vCPU software TLB
+ * (access.ts). Instruction semantics live in ops/*, wired up by the opcode table (opcode-table.ts).
+ */
+export class Cpu {
+  readonly index: number;
+  readonly host: CpuHost;
+  fpu: X87 | null;
+  readonly x87Host: X87Host;
+  readonly phys: GuestPhysicalMemory;
+  readonly u8: Uint8Array;
+  readonly dv: DataView;
+
+  // ---- architectural state (live; see the README for how the debugger may write it) ----
+  /** EAX ECX EDX EBX ESP EBP ESI EDI. */
+  readonly reg = new Int32Array(8);
+  /** EIP as an int32 (use >>> 0 to show it). */
+  eip = 0;
+  /** EFLAGS except the arithmetic flags listed in lzMask (use getEflags()). */
+  flags = 2;
+  lzMask = 0;
+  lzOp = 0;
+  lzA = 0;
+  lzB = 0;
+  lzRes = 0;
+  lzSize = 0;
+  /** ES CS SS DS FS GS LDTR TR: selectors and hidden caches (base, limit in bytes, access rights per AR). */
+  readonly segSel = new Int32Array(8);
+  readonly segBase = new Int32Array(8);
+  readonly segLimit = new Int32Array(8);
+  readonly segAr = new Int32Array(8);
+  /** CR0, CR1 (unused), CR2, CR3, CR4. */
+  readonly cr = new Int32Array(5);
+  readonly dr = new Int32Array(8);
+  /** GDTR base, GDTR limit, IDTR base, IDTR limit. */
+  readonly dtr = new Int32Array(4);
+  cpl = 0;
+  /** MSRs beyond the TSC. */
+  apicBase = 0;
+  sysenterCs = 0;
+  sysenterEsp = 0;
+  sysenterEip = 0;
+  tscOffset = 0;
+
+  // ---- derived state ----
+  readonly rLo = new Float64Array(6);
+  readonly rHi = new Float64Array(6);
+  readonly wLo = new Float64Array(6);
+  readonly wHi = new Float64Array(6);
+  defOsz = 0;
+  defAsz = 0;
+  ss32 = 0;
+  csHi = 0xffff;
+  rdBit = 1;
+  wrBit = 2;
+  acCheck = false;
+  /** Code fetch cache: linear page (or 1 = none) and its machine offset. */
+  fPage = 1;
+  fOff = 0;
+
+  // ---- current instruction ----
+  instrStart = 0;
+  osz = 0;
+  asz = 0;
+  segOvr = -1;
+  rep = 0;
+  lock = 0;
+  modrm = 0;
+  /** The opcode being executed (0x000-0x1ff), for register-in-opcode forms. */
+  instrOp = 0;
+  eaSeg = 0;
+  eaOff = 0;
+  descLo = 0;
+  descHi = 0;
+  xPhys = 0;
+
+  // ---- TLB ----
+  readonly tlb = new Int32Array(1 << 20);
+  readonly tlbList = new Int32Array(8192);
+  tlbCount = 0;
+  tlbOverflow = false;
+  tlbFlushes = 0;
+  physGen = -1;
+  readonly walkRes = new WalkResult();
+  readonly slowPage = new Uint8Array(1 << 20);
+  readonly slowPageList: number[] = [];
+
+  // ---- run control ----
+  /** Instructions retired since construction. */
+  icount = 0;
+  /** Forces the slow boundary check before the next instruction. */
+  attn = true;
+  /** A StopReason to return at the next boundary, or -1. */
+  stopReq = -1;
+  halted = false;
+  /** An AP after INIT, waiting for a startup IPI. */
+  waitSipi = false;
+  /** Interrupt shadow (STI, MOV SS, POP SS): no interrupt before the next instruction completes. */
+  shadow = false;
+  /** Whether run()/step() deliver external interrupts (the debugger's "step skips IRQs" turns it off). */
+  interruptsEnabled = true;
+  /** A shared pause flag polled every few thousand instructions (Atomics.store(flag, 0, 1) to pause). */
+  pauseFlag: Int32Array | null = null;
+
+  // ---- exceptions ----
+  excVector = 0;
+  /** Vector being delivered while nesting > 0. */
+  curVector = -1;
+  /** Triple fault happened: the CPU stays stopped (state kept) until reset(). */
+  shutdown = false;
+  /** Monitor exits per ExitReason. */
+  readonly exitCounts = new Float64Array(ExitReason.Count);
+  excCode = 0;
+  /** Exceptions being delivered right now (for #DF and triple-fault classification). */
+  nesting = 0;
+  firstVector = -1;
+  /** The faults that led to the last shutdown (triple fault), oldest first. */
+  faultChain: FaultRecord[] = [];
+  /** Vectors the host wants to see instead of the guest (run returns MonitorEvent before delivery). */
+  readonly intercept = new Uint8Array(256);
+  intercepted: FaultRecord | null = null;
+  /** Set when the last delivered event came from an intercept-free path (for statistics). */
+  exceptionsDelivered = 0;
+
+  // ---- debugging ----
+  /** Pending DR6 B0-B3 bits from data breakpoints, delivered as a #DB trap at the next boundary. */
+  pendingDr6 = 0;
+  tfTrap = false;
+  drExecActive = false;
+  drData: DrData[] = [];
+  readonly watches: Watchpoint[] = [];
+  watchHit: WatchHit | null = null;
+  readonly bpPage = new Uint8Array(1 << 20);
+  readonly breakpoints = new Set<number>();
+  bpCount = 0;
+  /** Linear address whose breakpoint is skipped once (resuming from it). */
+  bpSkip = -1;
+
+  constructor(index: number, host: CpuHost, fpu?: X87) {
+    this.index = index;
+    this.host = host;
+    this.fpu = fpu ?? null;
+    this.phys = host.phys;
+    this.u8 = host.phys.machine.u8;
+    this.dv = new DataView(host.phys.machine.buffer);
+    this.x87Host = makeX87Host(this);
+    this.reset();
+  }
+
+  /** Power-on / RESET state. APs (index > 0) then wait for a startup IPI. */
+  reset(): void {
+    this.reg.fill(0);
+    this.reg[2] = 0x0612;
+    this.eip = 0xfff0;
+    this.flags = 2;
+    this.lzMask = 0;
+    this.cr.fill(0);
+    this.cr[0] = 0x60000010;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0 | 0;
+    this.dr[7] = 0x400;
+    this.dtr[0] = 0;
+    this.dtr[1] = 0xffff;
+    this.dtr[2] = 0;
+    this.dtr[3] = 0xffff;
+    this.cpl = 0;
+    this.apicBase = (0xfee00000 | 0x800 | (this.index === 0 ? 0x100 : 0)) | 0;
+    this.sysenterCs = this.sysenterEsp = this.sysenterEip = 0;
+    this.tscOffset = 0;
+    for (let s = 0; s < 6; s++) setSegCache(this, s, 0, 0, 0xffff, AR.P | AR.S | AR.RW | AR.ACCESSED);
+    setSegCache(this, Seg.CS, 0xf000, 0xffff0000, 0xffff, AR.P | AR.S | AR.CODE | AR.RW | AR.ACCESSED);
+    setSegCache(this, Seg.LDTR, 0, 0, 0xffff, AR.P | 2);
+    setSegCache(this, Seg.TR, 0, 0, 0xffff, AR.P | 11);
+    refreshAllSegs(this);
+    flushTlb(this, false);
+    this.halted = false;
+    this.shutdown = false;
+    this.faultChain = [];
+    this.waitSipi = this.index !== 0;
+    this.shadow = false;
+    this.tfTrap = false;
+    this.pendingDr6 = 0;
+    this.nesting = 0;
+    this.firstVector = -1;
+    this.stopReq = -1;
+    this.attn = true;
+    this.drExecActive = false;
+    rebuildSlowPages(this);
+    this.fpu?.reset();
+  }
+
+  /** INIT IPI: like RESET but an AP then waits for SIPI; caches and MSRs other than APIC_BASE are reset too. */
+  init(): void {
+    const apic = this.apicBase;
+    this.reset();
+    this.apicBase = apic;
+  }
+
+  /** Startup IPI: real mode at vector << 12. */
+  sipi(vector: number): void {
+    if (!this.waitSipi) return;
+    this.waitSipi = false;
+    this.halted = false;
+    setSegCache(this, Seg.CS, (vector & 0xff) << 8, (vector & 0xff) << 12, 0xffff, AR.P | AR.S | AR.CODE | AR.RW | AR.ACCESSED);
+    this.eip = 0;
+    this.attn = true;
+  }
+
+  get instructionsRetired(): number {
+    return this.icount;
+  }
+
+  /** Runs up to `budget` instructions. */
+  run(budget: number): StopReason {
+    if (this.phys.generation !== this.physGen) flushTlb(this, false);
+    if (this.waitSipi) return StopReason.Halted;
+    const end = this.icount + budget;
+    this.attn = true;
+    for (;;) {
+      try {
+        for (;;) {
+          if (this.attn) {
+            const r = boundary(this);
+            if (r >= 0) return r;
+          }
+          if (this.icount >= end) return StopReason.Budget;
+          const chunk = Math.min(end, this.icount + POLL);
+          this.loop(chunk);
+          if (this.icount >= chunk && !this.attn) {
+            const pf = this.pauseFlag;
+            if (pf !== null && Atomics.load(pf, 0) !== 0) {
+              Atomics.store(pf, 0, 0);
+              return StopReason.Paused;
+            }
+            if (this.phys.generation !== this.physGen) flushTlb(this, false);
+            this.attn = true;
+          }
+        }
+      } catch (e) {
+        if (e !== FAULT) throw e;
+        if (!handleFault(this)) return StopReason.Shutdown;
+      }
+    }
+  }
+
+  /** Executes one instruction (or delivers one pending event), ignoring a breakpoint at the current EIP. */
+  step(): StopReason {
+    this.bpSkip = (this.segBase[Seg.CS] + this.eip) | 0;
+    const r = this.run(1);
+    this.bpSkip = -1;
+    return r;
+  }
+
+  private loop(end: number): void {
+    while (this.icount < end) {
+      const eip = this.eip;
+      if (this.bpCount !== 0 && this.bpPage[(this.segBase[1] + eip) >>> 12] !== 0 && this.engineBreak()) return;
+      this.instrStart = eip;
+      this.osz = this.defOsz;
+      this.asz = this.defAsz;
+      this.segOvr = -1;
+      this.rep = 0;
+      this.lock = 0;
+      this.execOp(this.fetch8());
+      this.icount++;
+      if (this.attn) return;
+    }
+  }
+
+  private engineBreak(): boolean {
+    const lin = (this.segBase[1] + this.eip) | 0;
+    if (!this.breakpoints.has(lin >>> 0)) return false;
+    if (this.bpSkip === lin) {
+      this.bpSkip = -1;
+      return false;
+    }
+    this.bpSkip = lin;
+    this.stopReq = StopReason.Breakpoint;
+    this.attn = true;
+    return true;
+  }
+
+  /** Dispatches one opcode (0x000-0x0ff one-byte map, 0x100-0x1ff the 0F map). Prefixes re-enter here. */
+  execOp(op: number): void {
+    const info = OPINFO[op];
+    this.instrOp = op;
+    if (info & OpInfo.Modrm) {
+      const m = this.fetch8();
+      this.modrm = m;
+      if (this.lock !== 0 && (m >= 0xc0 || LOCKABLE[(op << 3) | ((m >> 3) & 7)] === 0)) raise(this, 6);
+      if (info & OpInfo.Group) {
+        GROUPS[(this.osz << 12) | (op << 3) | ((m >> 3) & 7)](this);
+        return;
+      }
+    } else if (this.lock !== 0 && (info & OpInfo.Prefix) === 0) raise(this, 6);
+    HANDLERS[(this.osz << 9) | op](this);
+  }
+
+  // ---- instruction fetch ----
+
+  fetch8(): number {
+    const eip = this.eip;
+    const lin = (this.segBase[1] + eip) | 0;
+    if ((lin & -4096) === this.fPage && eip >>> 0 <= this.csHi) {
+      this.eip = (eip + 1) | 0;
+      return this.u8[this.fOff + (lin & 0xfff)];
+    }
+    return this.fetchSlow();
+  }
+
+  fetch16(): number {
+    const eip = this.eip;
+    const lin = (this.segBase[1] + eip) | 0;
+    if ((lin & -4096) === this.fPage && (lin & 0xfff) <= 0xffe && (eip >>> 0) + 1 <= this.csHi) {
+      this.eip = (eip + 2) | 0;
+      return this.dv.getUint16(this.fOff + (lin & 0xfff), true);
+    }
+    return this.fetch8() | (this.fetch8() << 8);
+  }
+
+  fetch32(): number {
+    const eip = this.eip;
+    const lin = (this.segBase[1] + eip) | 0;
+    if ((lin & -4096) === this.fPage && (lin & 0xfff) <= 0xffc && (eip >>> 0) + 3 <= this.csHi) {
+      this.eip = (eip + 4) | 0;
+      return this.dv.getInt32(this.fOff + (lin & 0xfff), true);
+    }
+    return this.fetch8() | (this.fetch8() << 8) | (this.fetch8() << 16) | (this.fetch8() << 24);
+  }
+
+  /** Immediate of the current operand size (Iz/Iv). */
+  fetchImmV(): number {
+    return this.osz ? this.fetch32() : this.fetch16();
+  }
+
+  private fetchSlow(): number {
+    const eip = this.eip;
+    if (eip >>> 0 > this.csHi) raise(this, 13, 0);
+    const lin = (this.segBase[1] + eip) | 0;
+    const mo = translate(this, lin, 4, this.cpl === 3);
+    this.eip = (eip + 1) | 0;
+    if (mo < 0) return this.phys.read8(this.xPhys);
+    this.fPage = lin & -4096;
+    this.fOff = mo - (lin & 0xfff);
+    return this.u8[mo];
+  }
+
+  // ---- state API for the machine and the debugger ----
+
+  getEflags(): number {
+    return getFlags(this) >>> 0;
+  }
+
+  setEflags(v: number): void {
+    loadEflags(this, v, F.VALID);
+  }
+
+  describeMode(): CpuMode {
+    if ((this.cr[0] & CR0.PE) === 0) return 'real';
+    if (this.flags & F.VM) return 'v86';
+    return this.segAr[Seg.CS] & AR.D ? 'protected32' : 'protected16';
+  }
+
+  /**
+   * Linear to guest-physical for the debugger: no A/D bits, no faults, no TLB fill. Returns -1 if the page is
+   * not mapped or the access would fault.
+   */
+  linearToPhysical(lin: number, forWrite = false, user = false): number {
+    if (this.cr[0] >= 0) return lin >>> 0;
+    const w = new WalkResult();
+    return walk(this.phys, this.cr[0], this.cr[3], this.cr[4], lin | 0, forWrite ? 2 : 0, user, false, w) ? w.phys : -1;
+  }
+
+  /** Engine breakpoints by linear address (not guest-visible). */
+  addBreakpoint(lin: number): void {
+    const a = lin >>> 0;
+    if (this.breakpoints.has(a)) return;
+    this.breakpoints.add(a);
+    this.bpPage[a >>> 12]++;
+    this.bpCount++;
+  }
+
+  removeBreakpoint(lin: number): void {
+    const a = lin >>> 0;
+    if (!this.breakpoints.delete(a)) return;
+    this.bpPage[a >>> 12]--;
+    this.bpCount--;
+  }
+
+  /** Data watchpoints by linear range; run() returns StopReason.Watchpoint after the accessing instruction. */
+  addWatchpoint(w: Watchpoint): void {
+    this.watches.push(w);
+    rebuildSlowPages(this);
+  }
+
+  removeWatchpoint(id: number): void {
+    const i = this.watches.findIndex((w) => w.id === id);
+    if (i >= 0) this.watches.splice(i, 1);
+    rebuildSlowPages(this);
+  }
+
+  /** Takes and clears the last watchpoint hit. */
+  takeWatchHit(): WatchHit | null {
+    const h = this.watchHit;
+    this.watchHit = null;
+    return h;
+  }
+
+  /** Sets a segment register's selector and hidden cache directly (debugger, boot loaders). */
+  setSegment(s: Seg, sel: number, base: number, limit: number, ar: number): void {
+    setSegCache(this, s, sel, base, limit, ar);
+    if (s === Seg.CS) this.cpl = (this.cr[0] & CR0.PE) === 0 ? 0 : this.flags & F.VM ? 3 : sel & 3;
+    refreshAllSegs(this);
+  }
+
+  /** Call after writing cr/dtr/segment arrays directly: recomputes derived state and flushes the TLB. */
+  stateChanged(): void {
+    this.cpl = (this.cr[0] & CR0.PE) === 0 ? 0 : this.flags & F.VM ? 3 : this.segSel[Seg.CS] & 3;
+    refreshAllSegs(this);
+    flushTlb(this, false);
+    rebuildSlowPages(this);
+    this.drExecActive = drExecEnabled(this.dr[7]);
+    this.attn = true;
+  }
+}
+
+export function drExecEnabled(dr7: number): boolean {
+  for (let n = 0; n < 4; n++) {
+    if ((dr7 >>> (n * 2)) & 3 && ((dr7 >>> (16 + n * 4)) & 3) === 0) return true;
+  }
+  return false;
+}

@@ -1,0 +1,235 @@
+import type { Cpu } from '../cpu';
+import { F } from '../constants';
+import { cf, setAdd, setLogic, setSub } from '../flags';
+import {
+  getR8, readEb, readEd, readEw, setR8, setR16, writeBackEb, writeBackEd, writeBackEw,
+} from '../modrm';
+import type { Handler } from '../handler';
+
+/** ADD OR ADC SBB AND SUB XOR CMP (the ModRM reg / opcode bits 3-5 order); returns the result. */
+export function alu(c: Cpu, op: number, a: number, b: number, m: number): number {
+  let r: number;
+  switch (op) {
+    case 0:
+      r = (a + b) & m;
+      setAdd(c, a, b, r, m);
+      return r;
+    case 1:
+      r = (a | b) & m;
+      setLogic(c, r, m);
+      return r;
+    case 2: {
+      const ci = cf(c);
+      r = (a + b + ci) & m;
+      setAdd(c, a, b, r, m);
+      const carry = ci ? (r >>> 0) <= ((a & m) >>> 0) : (r >>> 0) < ((a & m) >>> 0);
+      c.lzMask = F.ARITH & ~F.CF;
+      c.flags = (c.flags & ~F.CF) | (carry ? 1 : 0);
+      return r;
+    }
+    case 3: {
+      const ci = cf(c);
+      r = (a - b - ci) & m;
+      setSub(c, a, b, r, m);
+      const borrow = ci ? ((a & m) >>> 0) <= ((b & m) >>> 0) : ((a & m) >>> 0) < ((b & m) >>> 0);
+      c.lzMask = F.ARITH & ~F.CF;
+      c.flags = (c.flags & ~F.CF) | (borrow ? 1 : 0);
+      return r;
+    }
+    case 4:
+      r = a & b & m;
+      setLogic(c, r, m);
+      return r;
+    case 6:
+      r = (a ^ b) & m;
+      setLogic(c, r, m);
+      return r;
+    default:
+      r = (a - b) & m;
+      setSub(c, a, b, r, m);
+      return r;
+  }
+}
+
+export function inc(c: Cpu, a: number, m: number): number {
+  const carry = cf(c);
+  const r = (a + 1) & m;
+  setAdd(c, a, 1, r, m);
+  c.lzMask = F.ARITH & ~F.CF;
+  c.flags = (c.flags & ~F.CF) | carry;
+  return r;
+}
+
+export function dec(c: Cpu, a: number, m: number): number {
+  const carry = cf(c);
+  const r = (a - 1) & m;
+  setSub(c, a, 1, r, m);
+  c.lzMask = F.ARITH & ~F.CF;
+  c.flags = (c.flags & ~F.CF) | carry;
+  return r;
+}
+
+// ---- handler factories: one closure per ALU op and operand form ----
+
+export function aluEbGb(op: number): Handler {
+  return (c) => {
+    const src = getR8(c, (c.modrm >> 3) & 7);
+    const r = alu(c, op, readEb(c), src, 0xff);
+    if (op !== 7) writeBackEb(c, r);
+  };
+}
+
+export function aluEwGw(op: number): Handler {
+  return (c) => {
+    const src = c.reg[(c.modrm >> 3) & 7] & 0xffff;
+    const r = alu(c, op, readEw(c), src, 0xffff);
+    if (op !== 7) writeBackEw(c, r);
+  };
+}
+
+export function aluEdGd(op: number): Handler {
+  return (c) => {
+    const src = c.reg[(c.modrm >> 3) & 7];
+    const r = alu(c, op, readEd(c), src, -1);
+    if (op !== 7) writeBackEd(c, r);
+  };
+}
+
+export function aluGbEb(op: number): Handler {
+  return (c) => {
+    const g = (c.modrm >> 3) & 7;
+    const r = alu(c, op, getR8(c, g), readEb(c), 0xff);
+    if (op !== 7) setR8(c, g, r);
+  };
+}
+
+export function aluGwEw(op: number): Handler {
+  return (c) => {
+    const g = (c.modrm >> 3) & 7;
+    const r = alu(c, op, c.reg[g] & 0xffff, readEw(c), 0xffff);
+    if (op !== 7) setR16(c, g, r);
+  };
+}
+
+export function aluGdEd(op: number): Handler {
+  return (c) => {
+    const g = (c.modrm >> 3) & 7;
+    const r = alu(c, op, c.reg[g], readEd(c), -1);
+    if (op !== 7) c.reg[g] = r;
+  };
+}
+
+export function aluAlIb(op: number): Handler {
+  return (c) => {
+    const r = alu(c, op, c.reg[0] & 0xff, c.fetch8(), 0xff);
+    if (op !== 7) c.reg[0] = (c.reg[0] & ~0xff) | r;
+  };
+}
+
+export function aluAxIw(op: number): Handler {
+  return (c) => {
+    const r = alu(c, op, c.reg[0] & 0xffff, c.fetch16(), 0xffff);
+    if (op !== 7) c.reg[0] = (c.reg[0] & ~0xffff) | r;
+  };
+}
+
+export function aluEaxId(op: number): Handler {
+  return (c) => {
+    const r = alu(c, op, c.reg[0], c.fetch32(), -1);
+    if (op !== 7) c.reg[0] = r;
+  };
+}
+
+/** Group 1 (80/82 Eb,Ib; 81 Ev,Iz; 83 Ev,Ib sign-extended). The immediate follows the displacement. */
+export function grp1EbIb(op: number): Handler {
+  return (c) => {
+    const a = readEb(c);
+    const r = alu(c, op, a, c.fetch8(), 0xff);
+    if (op !== 7) writeBackEb(c, r);
+  };
+}
+
+export function grp1EwIw(op: number): Handler {
+  return (c) => {
+    const a = readEw(c);
+    const r = alu(c, op, a, c.fetch16(), 0xffff);
+    if (op !== 7) writeBackEw(c, r);
+  };
+}
+
+export function grp1EdId(op: number): Handler {
+  return (c) => {
+    const a = readEd(c);
+    const r = alu(c, op, a, c.fetch32(), -1);
+    if (op !== 7) writeBackEd(c, r);
+  };
+}
+
+export function grp1EwIb(op: number): Handler {
+  return (c) => {
+    const a = readEw(c);
+    const r = alu(c, op, a, ((c.fetch8() << 24) >> 24) & 0xffff, 0xffff);
+    if (op !== 7) writeBackEw(c, r);
+  };
+}
+
+export function grp1EdIb(op: number): Handler {
+  return (c) => {
+    const a = readEd(c);
+    const r = alu(c, op, a, (c.fetch8() << 24) >> 24, -1);
+    if (op !== 7) writeBackEd(c, r);
+  };
+}
+
+// ---- INC/DEC/NOT/NEG/TEST ----
+
+export const incR16: Handler = (c) => {
+  const r = c.instrOp & 7;
+  setR16(c, r, inc(c, c.reg[r] & 0xffff, 0xffff));
+};
+export const incR32: Handler = (c) => {
+  const r = c.instrOp & 7;
+  c.reg[r] = inc(c, c.reg[r], -1);
+};
+export const decR16: Handler = (c) => {
+  const r = c.instrOp & 7;
+  setR16(c, r, dec(c, c.reg[r] & 0xffff, 0xffff));
+};
+export const decR32: Handler = (c) => {
+  const r = c.instrOp & 7;
+  c.reg[r] = dec(c, c.reg[r], -1);
+};
+
+export const incEb: Handler = (c) => writeBackEb(c, inc(c, readEb(c), 0xff));
+export const decEb: Handler = (c) => writeBackEb(c, dec(c, readEb(c), 0xff));
+export const incEw: Handler = (c) => writeBackEw(c, inc(c, readEw(c), 0xffff));
+export const decEw: Handler = (c) => writeBackEw(c, dec(c, readEw(c), 0xffff));
+export const incEd: Handler = (c) => writeBackEd(c, inc(c, readEd(c), -1));
+export const decEd: Handler = (c) => writeBackEd(c, dec(c, readEd(c), -1));
+
+export const notEb: Handler = (c) => writeBackEb(c, ~readEb(c) & 0xff);
+export const notEw: Handler = (c) => writeBackEw(c, ~readEw(c) & 0xffff);
+export const notEd: Handler = (c) => writeBackEd(c, ~readEd(c));
+
+export const negEb: Handler = (c) => writeBackEb(c, alu(c, 5, 0, readEb(c), 0xff));
+export const negEw: Handler = (c) => writeBackEw(c, alu(c, 5, 0, readEw(c), 0xffff));
+export const negEd: Handler = (c) => writeBackEd(c, alu(c, 5, 0, readEd(c), -1));
+
+export const testEbGb: Handler = (c) => setLogic(c, readEb(c) & getR8(c, (c.modrm >> 3) & 7), 0xff);
+export const testEwGw: Handler = (c) => setLogic(c, readEw(c) & c.reg[(c.modrm >> 3) & 7] & 0xffff, 0xffff);
+export const testEdGd: Handler = (c) => setLogic(c, readEd(c) & c.reg[(c.modrm >> 3) & 7], -1);
+export const testEbIb: Handler = (c) => {
+  const a = readEb(c);
+  setLogic(c, a & c.fetch8(), 0xff);
+};
+export const testEwIw: Handler = (c) => {
+  const a = readEw(c);
+  setLogic(c, a & c.fetch16(), 0xffff);
+};
+export const testEdId: Handler = (c) => {
+  const a = readEd(c);
+  setLogic(c, a & c.fetch32(), -1);
+};
+export const testAlIb: Handler = (c) => setLogic(c, c.reg[0] & c.fetch8() & 0xff, 0xff);
+export const testAxIw: Handler = (c) => setLogic(c, c.reg[0] & c.fetch16() & 0xffff, 0xffff);
+export const testEaxId: Handler = (c) => setLogic(c, c.reg[0] & c.fetch32(), -1);
