@@ -59,8 +59,8 @@ void kmain(uint32_t magic, struct multiboot_info *mbi)
     physaddr_t free_end = ram_end < KERNEL_MAP_MAX ? ram_end : KERNEL_MAP_MAX;
     kalloc_init(free_start, free_end);
     paging_init(free_end);
-    kprintf("memory: %u MiB; kernel at %p-%p; paging on\n", ram_end >> 20,
-            (void *)KERNEL_LOAD, (void *)end);
+    kprintf("memory: %u MiB; kernel at %p-%p; paging on\n", (ram_end + (1 << 19)) >> 20,
+            (void *)KERNEL_LOAD, (void *)end);   // MiB rounded: loaders reserve odd bits
 
     sysenter_init();
     if (ide_init())
