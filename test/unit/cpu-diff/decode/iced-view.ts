@@ -89,7 +89,11 @@ export function operandDiffs(exp: DecodedOperand[], act: DecodedOperand[]): stri
         f('base', e.base, a.base?.toLowerCase() || undefined);
         f('index', e.index, a.index?.toLowerCase() || undefined);
         if (e.index) f('scale', e.scale, a.scale);
-        if (e.disp !== undefined) f('disp', e.disp, a.disp === undefined ? 0 : (a.disp >>> 0) & (e.disp <= 0xffff && isA16(e) ? 0xffff : 0xffffffff));
+        if (e.disp !== undefined) {
+          // The CPU may give the displacement signed or unsigned; compare it wrapped to the address size.
+          const ad = a.disp === undefined ? 0 : isA16(e) ? a.disp & 0xffff : a.disp >>> 0;
+          f('disp', e.disp, ad);
+        }
         f('size', e.size, a.size ?? 0);
         break;
       }
