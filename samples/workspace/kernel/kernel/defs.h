@@ -68,7 +68,7 @@ physaddr_t user_va_to_pa(uint32_t *pgdir, uint32_t va);
 void switch_to_kernel_pgdir(void);
 extern uint32_t *kernel_pgdir;
 
-// sysenter.S and syscall.c
+// sysenter.c and syscall.c
 void sysenter_init(void);
 void sysenter_set_stack(uint32_t esp);
 void syscall(struct trapframe *tf);
