@@ -12,6 +12,15 @@
 .text
 .globl _start
 _start:
+    # Zero .bss (the stack is in it), keeping EAX and EBX for demo_main.
+    cld
+    movl %eax, %esi
+    movl $__bss_start, %edi
+    movl $__bss_end, %ecx
+    subl %edi, %ecx
+    xorl %eax, %eax
+    rep stosb
+    movl %esi, %eax
     movl $stack_top, %esp
     xorl %ebp, %ebp
     pushl %ebx                # demo_main(magic, multiboot_info)
