@@ -79,6 +79,7 @@ export function translate(c: Cpu, lin: number, access: number, user: boolean): n
     const w = c.walkRes;
     if (!walk(c.phys, c.cr[0], c.cr[3], c.cr[4], lin, access, user, true, w)) {
       c.cr[2] = lin;
+      c.pfFetch = access === Access.Fetch;
       raise(c, 14, w.errorCode);
     }
     phys = w.phys;

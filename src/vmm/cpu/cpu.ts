@@ -105,6 +105,8 @@ export class Cpu {
   descLo = 0;
   descHi = 0;
   xPhys = 0;
+  /** The last #PF came from an instruction fetch (no NX here, but the flat-user oracle reports I/D). */
+  pfFetch = false;
 
   // ---- TLB ----
   readonly tlb = new Int32Array(1 << 20);
@@ -429,6 +431,13 @@ export class Cpu {
     const i = this.watches.findIndex((w) => w.id === id);
     if (i >= 0) this.watches.splice(i, 1);
     rebuildSlowPages(this);
+  }
+
+  /** Takes and clears the last intercepted event (see `intercept`). */
+  takeIntercepted(): FaultRecord | null {
+    const e = this.intercepted;
+    this.intercepted = null;
+    return e;
   }
 
   /** Takes and clears the last watchpoint hit. */

@@ -108,7 +108,8 @@ export function div(a: F80, b: F80, ctx: Ctx): F80 {
   // Measured: a finite non-zero dividend over zero reports only ZE, never DE.
   const flagsBefore = ctx.flags;
   const special = screen2(a, ca, b, cb, ctx);
-  if (!special && cb === Cls.Zero && ca === Cls.Denormal) ctx.flags = flagsBefore & ~DE;
+  // (The DE may also come from loading a denormal m32/m64 dividend, hence the unconditional clear.)
+  if (!special && cb === Cls.Zero && ca !== Cls.Zero && ca !== Cls.Inf) ctx.flags = flagsBefore & ~DE;
   if (special) return special;
   if (ctx.aborted) return INDEFINITE;
   const s = (a.se ^ b.se) >>> 15;

@@ -90,10 +90,15 @@ export function fprem(a: F80, b: F80, ieee: boolean, ctx: Ctx): { r: F80; cc: nu
   const ca = classify(a);
   const cb = classify(b);
   // Invalid and NaN operands: C2 and C1 are cleared, C0 and C3 keep their values (cc = -1 says so).
+  const before = ctx.flags;
   const s = screen2(a, ca, b, cb, ctx);
   if (s) return { r: s, cc: -1 };
+  if (ca === Cls.Inf || cb === Cls.Zero) {
+    // Measured: an invalid remainder does not also report a denormal operand.
+    ctx.flags = before;
+    return { r: invalid(ctx), cc: -1 };
+  }
   if (ctx.aborted) return { r: INDEFINITE, cc: -1 };
-  if (ca === Cls.Inf || cb === Cls.Zero) return { r: invalid(ctx), cc: -1 };
   if (cb === Cls.Inf || ca === Cls.Zero) return { r: a, cc: 0 };
   const sa = a.se >>> 15;
   const x = exactOf(a);

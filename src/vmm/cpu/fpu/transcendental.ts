@@ -73,46 +73,58 @@ export function fyl2x(a: F80, b: F80, plusOne: boolean, ctx: Ctx): F80 {
   const before = ctx.flags;
   const s = screen2(a, ca, b, cb, ctx);
   if (s) return s;
-  // Measured: invalid and zero-divide cases outrank the denormal operand; DE is only reported once the
-  // operation is known to be an ordinary one.
+  // Measured: invalid and zero-divide cases outrank the denormal operand; DE is reported otherwise.
   const de = ctx.flags & DE & ~before;
   ctx.flags &= ~de;
-  const x = toDouble(a);
-  const lx = plusOne ? Math.log1p(x) / Math.LN2 : ca === Cls.Normal || ca === Cls.Denormal ? (a.se & 0x8000 ? NaN : log2Of(a)) : Math.log2(x);
+  const sa = a.se >>> 15;
+  const sb = b.se >>> 15;
+  const aZero = ca === Cls.Zero;
+  let logNeg: boolean;
   if (!plusOne) {
-    if (a.se & 0x8000 && ca !== Cls.Zero) return invalid(ctx);
-    if (ca === Cls.Zero) {
+    if (sa && !aZero) return invalid(ctx);
+    if (aZero) {
       if (cb === Cls.Zero) return invalid(ctx);
       if (cb !== Cls.Inf) ctx.flags |= ZE;
-      return infinity((b.se >>> 15) ^ 1);
+      return infinity(sb ^ 1);
     }
-    if (lx === 0 && cb === Cls.Inf) return invalid(ctx);
     if (ca === Cls.Inf) {
       if (cb === Cls.Zero) return invalid(ctx);
-      return infinity(b.se >>> 15);
+      ctx.flags |= de;
+      return infinity(sb);
     }
+    const E = normExp(a);
+    const isOne = E === 0 && exactOf(a).sig === 1n << 63n;
+    if (isOne && cb === Cls.Inf) return invalid(ctx);
+    if (isOne) {
+      ctx.flags |= de;
+      return zero(sb);
+    }
+    logNeg = E < 0;
   } else {
-    if (x < -1) return invalid(ctx);
-    if (ca === Cls.Zero && cb === Cls.Inf) return invalid(ctx);
-    if (ca === Cls.Zero || cb === Cls.Zero) return zero((a.se ^ b.se) >>> 15);
+    if (ca === Cls.Inf) return invalid(ctx);
+    if (aZero) {
+      if (cb === Cls.Inf) return invalid(ctx);
+      ctx.flags |= de;
+      return zero(sa ^ sb);
+    }
+    logNeg = sa === 1;
   }
-  if (cb === Cls.Inf) {
-    if (lx === 0) return invalid(ctx);
-    return infinity((b.se >>> 15) ^ (lx < 0 ? 1 : 0));
-  }
-  if (cb === Cls.Zero) return zero((b.se >>> 15) ^ (lx < 0 ? 1 : 0));
   ctx.flags |= de;
+  if (cb === Cls.Inf) return infinity(sb ^ (logNeg ? 1 : 0));
+  if (cb === Cls.Zero) return zero(sb ^ (logNeg ? 1 : 0));
   if (ctx.aborted) return INDEFINITE;
   if (plusOne && normExp(a) < -60) {
-    // log2(1 + x) = x / ln 2 for tiny x: two exact products keep denormal and tiny results honest.
-    const t = mulByDouble(a, 1 / Math.LN2, new Ctx(ctx.cw | 0x33f));
-    const x = exactOf(t);
+    // log2(1 + x) = x / ln 2 for tiny x: one exact product (x * 1/ln2 * y) and one rounding.
+    view.setFloat64(0, 1 / Math.LN2);
+    const m = (BigInt(view.getUint32(0) & 0xfffff) << 32n) | BigInt(view.getUint32(4)) | (1n << 52n);
+    const e2 = ((view.getUint32(0) >>> 20) & 0x7ff) - 1075;
+    const x = exactOf(a);
     const y = exactOf(b);
-    const r = roundToReg(x.sign ^ y.sign, ((x.sig * y.sig) << 2n) | 1n, x.e + y.e - 2, ctx, 64);
+    const r = roundToReg(x.sign ^ y.sign, ((x.sig * m * y.sig) << 2n) | 1n, x.e + e2 + y.e - 2, ctx, 64);
     ctx.flags |= PE;
     return r;
   }
-  if (lx === 0) return zero((b.se >>> 15) ^ (a.se >>> 15));
+  const lx = plusOne ? Math.log1p(toDouble(a)) / Math.LN2 : log2Of(a);
   return mulByDouble(b, lx, ctx);
 }
 
