@@ -132,15 +132,21 @@ export class CallFrameInfo {
     return undefined;
   }
 
-  /** The rule row in force at a link-time pc. */
+  /** The rule row in force at a link-time pc (undefined, with a warning, if the FDE's program is corrupt). */
   rowAt(pc: number): UnwindRow | undefined {
     const fde = this.findFde(pc);
     if (!fde) return undefined;
     let found: UnwindRow | undefined;
-    executeRows(fde, (row) => {
-      if (row.address <= pc) found = row;
-      return row.address <= pc;
-    });
+    try {
+      executeRows(fde, (row) => {
+        if (row.address <= pc) found = row;
+        return row.address <= pc;
+      });
+    } catch (e) {
+      if (!(e instanceof SymbolFileError)) throw e;
+      this.warnings.push(`FDE at 0x${fde.offset.toString(16)}: ${e.message}`);
+      return undefined;
+    }
     return found;
   }
 

@@ -14,6 +14,8 @@ import { locationBytes } from './location-bytes';
 import { analyzeFrameSetup } from './prologue';
 
 const DW_LANG_MIPS_ASSEMBLER = 0x8001;
+/** Largest variable read in one piece; bigger objects are browsed through children (array windows). */
+export const MAX_VALUE_BYTES = 1 << 20;
 
 /**
  * One ELF file's symbols at one load offset: run-time address = link-time address + loadOffset (mod 2^32).
@@ -285,6 +287,9 @@ export class SymbolFile {
   /** Locates and reads a variable. For globals, `frame` only needs readMemory (and regs may be empty). */
   readVariable(v: VariableInfo, frame: FrameContext): VariableValue {
     const size = sizeOf(v.type);
+    if (!(size >= 0 && size <= MAX_VALUE_BYTES)) {
+      return { location: { kind: 'unavailable', reason: 'too large' }, error: `value of ${size} bytes is too large to read (limit ${MAX_VALUE_BYTES})` };
+    }
     if (v.constValue !== undefined) {
       const bytes = typeof v.constValue === 'number' ? encodeLE(v.constValue, size || 4) : v.constValue;
       return { location: { kind: 'implicit', bytes }, bytes };

@@ -25,6 +25,9 @@ export interface ValueChild {
 }
 
 const MAX_DEPTH = 3;
+/** Children listed when the caller does not ask for a window (a corrupt bound must not allocate millions). */
+export const MAX_CHILDREN = 10_000;
+const SUMMARY_ELEMENTS = 64;
 
 export function formatValue(type: DwarfType, bytes: Uint8Array, opts: FormatOptions = {}, depth = 0): string {
   const t = stripTypedefs(type);
@@ -65,7 +68,9 @@ export function formatValue(type: DwarfType, bytes: Uint8Array, opts: FormatOpti
         return quote(bytes.subarray(0, t.count ?? bytes.length), true);
       }
       if (depth >= MAX_DEPTH) return `[${t.count ?? '?'}]`;
-      return summarize(valueChildren(t, bytes).map((c) => formatValue(c.type, c.bytes ?? new Uint8Array(0), opts, depth + 1)), '{', '}', opts);
+      const shown = valueChildren(t, bytes, undefined, 0, SUMMARY_ELEMENTS).map((c) => formatValue(c.type, c.bytes ?? new Uint8Array(0), opts, depth + 1));
+      if ((t.count ?? 0) > SUMMARY_ELEMENTS) shown.push('...');
+      return summarize(shown, '{', '}', opts);
     }
     case 'struct':
     case 'union':
@@ -114,7 +119,7 @@ export function valueChildren(type: DwarfType, bytes: Uint8Array, address?: numb
     const n = t.count ?? 0;
     const elSize = sizeOf(t.element);
     const out: ValueChild[] = [];
-    const end = Math.min(n, start + count);
+    const end = Math.min(n, start + Math.min(count, MAX_CHILDREN));
     for (let i = start; i < end; i++) {
       const off = i * elSize;
       out.push({ name: `[${i}]`, type: t.element, bytes: off + elSize <= bytes.length ? bytes.subarray(off, off + elSize) : undefined, address: at(off) });
