@@ -65,6 +65,7 @@ export class I8042 implements IoDevice {
   private out: OutByte[] = [];
   private pendingCommand = -1;
   private lastWasCommand = false;
+  private lastRead = 0;
   private kbdIrq = false;
   private auxIrq = false;
   resets = 0;
@@ -154,10 +155,11 @@ export class I8042 implements IoDevice {
     if (port === PORT_STATUS) return this.status();
     if (port === PORT_92) return this.port92 & ~1;
     const head = this.out.shift();
+    if (head) this.lastRead = head.value;
     // Reading drops the line first, so the next byte's IRQ is a fresh edge at the PIC.
     this.setIrqs(false, false);
     this.refill();
-    return head ? head.value : 0;
+    return this.lastRead; // an empty buffer repeats the last byte, as the 8042 does
   }
 
   portWrite(port: number, _size: 1 | 2 | 4, value: number): void {

@@ -10,7 +10,7 @@ function setup(cpus = 2) {
   const clock = new VirtualClock();
   const bus = new ApicBus();
   const events: string[] = [];
-  let ioapic: IoApic | undefined;
+  const ioapic = new IoApic(bus);
   const apics = Array.from(
     { length: cpus },
     (_, i) =>
@@ -19,13 +19,12 @@ function setup(cpus = 2) {
         clock,
         bus,
         bsp: i === 0,
-        onEoi: (v) => ioapic?.eoi(v),
+        onEoi: (v) => ioapic.eoi(v),
         onInit: () => events.push(`init${i}`),
         onStartup: (v) => events.push(`sipi${i}:${v.toString(16)}`),
         onNmi: () => events.push(`nmi${i}`),
       }),
   );
-  ioapic = new IoApic(bus);
   let cpu = 0;
   const mmio = new LocalApicMmio(apics, () => cpu);
   const reg = (c: number, off: number, v?: number) => {
@@ -35,13 +34,13 @@ function setup(cpus = 2) {
     return 0;
   };
   const io = (index: number, v?: number) => {
-    ioapic!.write(IOAPIC_BASE, 4, index);
-    if (v === undefined) return ioapic!.read(IOAPIC_BASE + 0x10, 4) >>> 0;
-    ioapic!.write(IOAPIC_BASE + 0x10, 4, v);
+    ioapic.write(IOAPIC_BASE, 4, index);
+    if (v === undefined) return ioapic.read(IOAPIC_BASE + 0x10, 4) >>> 0;
+    ioapic.write(IOAPIC_BASE + 0x10, 4, v);
     return 0;
   };
   const enable = (c: number) => reg(c, 0xf0, 0x1ff);
-  return { clock, bus, apics, ioapic: ioapic!, reg, io, events, enable };
+  return { clock, bus, apics, ioapic, reg, io, events, enable };
 }
 
 describe('local APIC', () => {

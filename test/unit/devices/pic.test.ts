@@ -231,4 +231,16 @@ describe('8259A PIC pair', () => {
     pic.acknowledge();
     assert.deepStrictEqual(seen, [true, false]);
   });
+
+  it('special fully nested mode lets a higher slave IRQ through while the slave is in service', () => {
+    const { bus, pic } = setup(0x11); // ICW4: SFNM
+    pulse(pic, 12);
+    assert.strictEqual(pic.acknowledge(), 0x2c);
+    pulse(pic, 9);
+    assert.strictEqual(pic.hasInterrupt(), true, 'IR2 in service does not block the slave');
+    assert.strictEqual(pic.acknowledge(), 0x29);
+    bus.write(0xa0, 1, 0x20);
+    bus.write(0xa0, 1, 0x0b);
+    assert.strictEqual(bus.read(0xa0, 1), 0x10, 'IRQ12 still in service: do not EOI the master yet');
+  });
 });

@@ -204,4 +204,36 @@ describe('8254 PIT', () => {
     assert.ok(irq.rising >= 1 && irq.rising <= 10);
     assert.ok(clock.nextDeadline() > clock.now());
   });
+
+  it('mode 1 on counter 2: one-shot triggered by the gate, retriggerable', () => {
+    const { bus, toTick } = setup();
+    bus.write(0x43, 1, 0xb2); // counter 2, lo/hi, mode 1
+    bus.write(0x42, 1, 20);
+    bus.write(0x42, 1, 0);
+    toTick(50);
+    assert.strictEqual(bus.read(0x61, 1) & 0x20, 0x20, 'OUT high until triggered');
+    bus.write(0x61, 1, 0x01); // rising gate at tick 50: loads at 51
+    toTick(60);
+    assert.strictEqual(bus.read(0x61, 1) & 0x20, 0, 'OUT low while counting');
+    bus.write(0x61, 1, 0x00);
+    bus.write(0x61, 1, 0x01); // retrigger at 60: ends at 61 + 20
+    toTick(80);
+    assert.strictEqual(bus.read(0x61, 1) & 0x20, 0);
+    toTick(81);
+    assert.strictEqual(bus.read(0x61, 1) & 0x20, 0x20);
+  });
+
+  it('mode 5 on counter 2: strobe one clock after the triggered count', () => {
+    const { bus, toTick } = setup();
+    bus.write(0x43, 1, 0xba); // counter 2, lo/hi, mode 5
+    bus.write(0x42, 1, 10);
+    bus.write(0x42, 1, 0);
+    bus.write(0x61, 1, 0x01); // trigger at tick 0, loaded at 1
+    toTick(10);
+    assert.strictEqual(bus.read(0x61, 1) & 0x20, 0x20);
+    toTick(11);
+    assert.strictEqual(bus.read(0x61, 1) & 0x20, 0, 'strobe');
+    toTick(12);
+    assert.strictEqual(bus.read(0x61, 1) & 0x20, 0x20);
+  });
 });
