@@ -86,5 +86,7 @@ export const CC_FLAGS = ['o', 'o', 'c', 'c', 'z', 'z', 'cz', 'cz', 's', 's', 'p'
 
 /** Operand forms that need a ModRM byte. */
 export function formNeedsModrm(operands: string): boolean {
-  return operands.split(',').some((f) => /^(E|G|M|R|C|D|S)/.test(f) || f === 'X87');
+  // Fixed register operands (ES, CS, SS, DS, GS, DX...) are all capitals; ModRM forms are a capital plus a
+  // lower-case size letter (Eb, Gv, Sw, Mp...) or a bare M.
+  return operands.split(',').some((f) => /^[EGMRCDS]([a-z]|$)/.test(f) || f === 'X87');
 }

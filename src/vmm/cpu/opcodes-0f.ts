@@ -30,6 +30,8 @@ export function addTwoByte(t: TableBuilder): void {
   t.def(X | 0x08, 'invd', '', sys.invd);
   t.def(X | 0x09, 'wbinvd', '', sys.invd);
   t.def(X | 0x0b, 'ud2', '', fs.ud2);
+  // Reserved-NOP space (0F 18 /4-/7, 0F 19-1F): NOPL on the P6; 0F 18 /0-/3 are SSE prefetches (#UD here).
+  for (let r = 4; r < 8; r++) t.grp(X | 0x18, r, 'nop', 'Ev', d.nopEv);
   for (let o = 0x19; o <= 0x1f; o++) t.def(X | o, 'nop', 'Ev', d.nopEv);
   t.def(X | 0x20, 'mov', 'Rd,Cd', sys.movRdCd);
   t.def(X | 0x21, 'mov', 'Rd,Dd', sys.movRdDd);
