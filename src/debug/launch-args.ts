@@ -67,7 +67,8 @@ function existingFile(p: string, what: string, cwd: string): string {
   return abs;
 }
 
-export function validateLaunchArgs(args: RingsideLaunchArgs): ValidatedLaunch {
+export function validateLaunchArgs(given: RingsideLaunchArgs | undefined): ValidatedLaunch {
+  const args: RingsideLaunchArgs = given ?? {};
   const cwd = args.cwd ?? process.cwd();
   if (!args.kernel && !(args.disks && args.disks.length)) {
     throw new LaunchError('the launch configuration needs "kernel" (a Multiboot ELF or a bzImage) or "disks" (a disk image to boot)');

@@ -86,10 +86,11 @@ describe('protocol: debugging the sample kernel', function () {
 
   it('evaluates registers and runs monitor commands in the console', async () => {
     await launchTo(dc, MAIN_C(), KMAIN_FIRST_LINE);
-    const eax = await dc.evaluateRequest({ expression: '$eax', context: 'watch' });
-    assert.match(eax.body.result, /^0x2badb002/);
-    const sum = await dc.evaluateRequest({ expression: '$eax + 1', context: 'watch' });
-    assert.match(sum.body.result, /^0x2badb003/);
+    // kmain's first argument, the multiboot magic, sits above the saved EBP and return address.
+    const magic = await dc.evaluateRequest({ expression: '*($ebp + 8)', context: 'watch' });
+    assert.match(magic.body.result, /^0x2badb002/);
+    const sum = await dc.evaluateRequest({ expression: '*($ebp + 8) + 1 == 0x2badb003', context: 'watch' });
+    assert.match(sum.body.result, /^0x1 /);
     const help = await dc.evaluateRequest({ expression: 'help', context: 'repl' });
     assert.match(help.body.result, /walk <address>/);
   });
