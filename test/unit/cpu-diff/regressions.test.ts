@@ -50,6 +50,15 @@ const REGRESSIONS: Regression[] = [
     code: 'f7f1', regs: { eax: 1234, edx: 0, ecx: 0 }, fx: [FX.div], lens: [2],
     expect: { status: 'exception', vector: 0, errorCode: 0, eipOffset: 0, regs: { eax: 1234, edx: 0, ecx: 0 }, eflags: 0x202 },
   },
+  {
+    // Found by running the generators through runFlatUserCase (seed 0x52494e47, alu case #6, string case #11):
+    // the CPU harness identity-maps its descriptor tables at 0x1000-0x7fff as supervisor pages, so a user access
+    // there faults with P=1 (error 5/7) where the oracle, whose first 64 KiB are unmapped, reports 4/6.
+    name: 'a user read below 64 KiB (16-bit addressing) is a not-present #PF: error code 4, CR2 = address',
+    source: 'oracle README (address layout: everything outside code/data/harness unmapped, read -> error 4)',
+    code: '678b04', regs: { esi: 0x33ec }, fx: [FX.none], lens: [3],
+    expect: { status: 'exception', vector: 14, errorCode: 4, cr2: 0x33ec, eipOffset: 0, regs: {}, eflags: 0x202 },
+  },
 ];
 
 function toCase(r: Regression): GenCase {

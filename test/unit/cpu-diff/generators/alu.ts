@@ -38,6 +38,7 @@ export function genAluInstr(b: StreamBuilder, last: boolean): void {
     }
     case 3: { // op AL/AX/EAX, imm
       if (writes && (b.pinned & 1)) return genAluInstr(b, last);
+      if (writes) b.written |= 1; // the accumulator is written without going through freeReg
       b.emit([...os.prefix, op * 8 + 4 + w, ...immOf(rng, os.size)], ALU_FX[op], READS_CF(op));
       return;
     }

@@ -63,7 +63,7 @@ export function memOperand(b: StreamBuilder, o: MemOptions): RmOperand {
     prefix.push(seg);
     if (seg === 0x2e && o.write) faults = true; // a write through CS (read/execute code segment): #GP(0)
   }
-  if (o.allow16 && rng.chance(0.5)) return { ...mem16(b), prefix: [...prefix, 0x67], faults: true };
+  if (o.allow16 && rng.chance(0.15)) return { ...mem16(b), prefix: [...prefix, 0x67], faults: true };
 
   const target = o.target ?? dataTarget(b, o.size, o.align);
   const ptrs = b.pointers();
