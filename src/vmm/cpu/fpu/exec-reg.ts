@@ -202,7 +202,9 @@ function unaryOrTranscendental(c: Core, modrm: number, ctx: Ctx): void {
         : modrm === 0xf2
           ? [trig(a, 'tan', ctx), ONE]
           : [trig(a, 'sin', ctx), trig(a, 'cos', ctx)];
-      if (modrm === 0xf2 && pair[0] === INDEFINITE) pair[1] = INDEFINITE;
+      // A NaN (or invalid) tangent is pushed twice instead of the 1.0.
+      if (modrm === 0xf2 && (pair[0].se & 0x7fff) === 0x7fff && (pair[0].hi & 0x3fffffff || pair[0].lo || (pair[0].hi & 0x40000000)))
+        pair[1] = pair[0];
       clearC2();
       return pushPair(c, pair, ctx);
     }

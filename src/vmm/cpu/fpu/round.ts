@@ -105,6 +105,12 @@ export function roundExact(sign: number, sig: bigint, e: number, fmt: Fmt, ctx: 
       ctx.flags |= PE;
       ctx.c1 = r.up ? 1 : 0;
     }
+    // Massive overflow (FSCALE): still out of range after the bias adjustment, an infinity is stored.
+    if (Eu - 24576 > fmt.emax) {
+      ctx.flags |= PE;
+      ctx.c1 = 1;
+      return { sign, q: 0n, L: 0, inf: true };
+    }
     return { sign, q: r.q, L: L - 24576, inf: false };
   }
   if (Eu < fmt.emin) {
@@ -114,6 +120,12 @@ export function roundExact(sign: number, sig: bigint, e: number, fmt: Fmt, ctx: 
       if (r.inexact) {
         ctx.flags |= PE;
         ctx.c1 = r.up ? 1 : 0;
+      }
+      // Massive underflow (FSCALE): still tiny after the bias adjustment, a signed zero is stored.
+      if (Eu + 24576 < fmt.emin) {
+        ctx.flags |= PE;
+        ctx.c1 = 0;
+        return { sign, q: 0n, L: 0, inf: false };
       }
       return { sign, q: r.q, L: L + 24576, inf: false };
     }

@@ -7,13 +7,25 @@
  */
 import { screen2 } from './arith';
 import { fromDouble } from './convert';
-import { classify, Cls, exactOf, F80, INDEFINITE, infinity, normExp, ONE, toDouble, zero } from './f80';
-import { pack80 } from './round';
+import { bitLen, classify, Cls, exactOf, F80, f80, INDEFINITE, infinity, normExp, ONE, toDouble, zero } from './f80';
 import { screen1 } from './reduce';
-import { Ctx, DE, IE, PE, UE, ZE } from './status';
+import { Ctx, DE, IE, PE, ZE } from './status';
 import { roundToReg } from './round';
 
 const view = new DataView(new ArrayBuffer(8));
+
+/**
+ * Rounds an approximation that lies just above (dir=1) or just below (dir=-1) the exact sig * 2^e, or
+ * anywhere near it (dir=0: plain sticky), to 64 bits: the nudge sits far below the rounding point, so PE,
+ * C1 and UE come out as for a truly inexact result.
+ */
+export function roundInexact(sign: number, sig: bigint, e: number, dir: number, ctx: Ctx): F80 {
+  const shift = Math.max(0, 130 - bitLen(sig));
+  const s2 = sig << BigInt(shift);
+  const r = roundToReg(sign, dir < 0 ? s2 - 1n : s2 | 1n, e - shift, ctx, 64);
+  ctx.flags |= PE;
+  return r;
+}
 
 /**
  * y * d rounded once to 64 bits, exactly (BigInt), so results far outside the double range (tiny or huge
@@ -30,10 +42,8 @@ export function mulByDouble(y: F80, d: number, ctx: Ctx): F80 {
     e2 = exp - 1075;
   }
   const x = exactOf(y);
-  // The sticky bit marks the product inexact (d itself is an approximation), so tiny results report UE.
-  const r = roundToReg(x.sign ^ (d < 0 ? 1 : 0), ((x.sig * m) << 2n) | 1n, x.e + e2 - 2, ctx, 64);
-  ctx.flags |= PE;
-  return r;
+  // Marked inexact (d itself is an approximation), so tiny results report UE.
+  return roundInexact(x.sign ^ (d < 0 ? 1 : 0), x.sig * m, x.e + e2, 0, ctx);
 }
 
 /** A finite register scaled by 2^shift, as a double (for ratios whose parts overflow or underflow doubles). */
@@ -60,7 +70,7 @@ export function f2xm1(a: F80, ctx: Ctx): F80 {
   if (s) return s;
   if (ctx.aborted) return INDEFINITE;
   if (ca === Cls.Zero) return a;
-  if (ca === Cls.Inf) return a.se & 0x8000 ? fromJs(-1, ctx) : a;
+  if (ca === Cls.Inf) return a.se & 0x8000 ? f80(0xbfff, 0x80000000, 0) : a; // exactly -1, no PE
   // Tiny x: 2^x - 1 = x * ln 2 to well below the last bit, computed exactly so denormal results are right.
   if (normExp(a) < -60) return mulByDouble(a, Math.LN2, ctx);
   return fromJs(Math.expm1(toDouble(a) * Math.LN2), ctx);
@@ -101,7 +111,12 @@ export function fyl2x(a: F80, b: F80, plusOne: boolean, ctx: Ctx): F80 {
     }
     logNeg = E < 0;
   } else {
-    if (ca === Cls.Inf) return invalid(ctx);
+    // (Outside +-(1 - sqrt(2)/2) the result is undefined; infinities follow log2(1 + x) as real parts do.)
+    if (ca === Cls.Inf && (sa || cb === Cls.Zero)) return invalid(ctx);
+    if (ca === Cls.Inf) {
+      ctx.flags |= de;
+      return infinity(sb);
+    }
     if (aZero) {
       if (cb === Cls.Inf) return invalid(ctx);
       ctx.flags |= de;
@@ -120,9 +135,7 @@ export function fyl2x(a: F80, b: F80, plusOne: boolean, ctx: Ctx): F80 {
     const e2 = ((view.getUint32(0) >>> 20) & 0x7ff) - 1075;
     const x = exactOf(a);
     const y = exactOf(b);
-    const r = roundToReg(x.sign ^ y.sign, ((x.sig * m * y.sig) << 2n) | 1n, x.e + e2 + y.e - 2, ctx, 64);
-    ctx.flags |= PE;
-    return r;
+    return roundInexact(x.sign ^ y.sign, x.sig * m * y.sig, x.e + e2 + y.e, 0, ctx);
   }
   const lx = plusOne ? Math.log1p(toDouble(a)) / Math.LN2 : log2Of(a);
   return mulByDouble(b, lx, ctx);
@@ -141,9 +154,7 @@ export function fpatan(a: F80, b: F80, ctx: Ctx): F80 {
     const y = exactOf(b);
     const num = y.sig << 192n;
     const q = num / x.sig;
-    const r = roundToReg(y.sign, (q << 1n) | 1n, y.e - x.e - 193, ctx, 64);
-    ctx.flags |= PE;
-    return r;
+    return roundInexact(y.sign, q, y.e - x.e - 192, 0, ctx);
   }
   // Common scaling keeps the ratio when either part is beyond the double range.
   const k = ca === Cls.Zero || ca === Cls.Inf ? (cb === Cls.Zero || cb === Cls.Inf ? 0 : -normExp(b)) : cb === Cls.Zero || cb === Cls.Inf ? -normExp(a) : -Math.max(normExp(a), normExp(b));
@@ -189,21 +200,33 @@ export function trig(a: F80, fn: TrigFn, ctx: Ctx): F80 {
   if (ca === Cls.Zero) return fn === 'cos' ? ONE : a;
   if (normExp(a) < -40) {
     // sin x = tan x = x and cos x = 1 to far below the last bit; only the flags show the truth.
-    ctx.flags |= PE;
-    if (fn === 'cos') return ONE;
+    // cos x is just below 1, sin x just below x and tan x just above x in magnitude: a sticky bit on the
+    // right side makes every rounding mode (and C1, PE, UE) come out as the hardware's.
+    if (fn === 'cos') return roundInexact(0, 1n, 0, -1, ctx);
     const x = exactOf(a);
-    const r = pack80({ sign: x.sign, q: x.sig, L: x.e, inf: false });
-    if ((r.se & 0x7fff) === 0) ctx.flags |= UE;
-    ctx.c1 = fn === 'sin' ? 1 : 0;
-    return r;
+    return roundInexact(x.sign, x.sig, x.e, fn === 'sin' ? -1 : 1, ctx);
   }
   const [q, r] = reduce(a);
-  const neg = a.se & 0x8000 ? -1 : 1;
-  let v: number;
-  if (fn === 'tan') v = neg * (q & 1 ? -1 / Math.tan(r) : Math.tan(r));
-  else if (fn === 'sin') v = neg * [Math.sin(r), Math.cos(r), -Math.sin(r), -Math.cos(r)][q];
-  else v = [Math.cos(r), -Math.sin(r), -Math.cos(r), Math.sin(r)][q];
-  return fromJs(v, ctx);
+  const neg = a.se & 0x8000 ? 1 : 0;
+  if (fn === 'tan') return fromJs((neg ? -1 : 1) * (q & 1 ? -1 / Math.tan(r) : Math.tan(r)), ctx);
+  // Quadrant: which of +-sin r / +-cos r; cos r is formed as 1 - 2 sin^2(r/2) to keep its low bits.
+  const useCos = (fn === 'cos') !== ((q & 1) === 1);
+  const negative = (fn === 'sin' ? neg ^ (q >> 1) : ((q + 1) >> 1) & 1) === 1;
+  if (!useCos) return fromJs((negative ? -1 : 1) * Math.sin(r), ctx);
+  const h = Math.sin(r / 2);
+  return onePlus(-2 * h * h, negative ? 1 : 0, ctx);
+}
+
+/** (-1)^sign * (1 + d) for a small double d, summed exactly and rounded once (PE set). */
+function onePlus(d: number, sign: number, ctx: Ctx): F80 {
+  if (d === 0) return roundInexact(sign, 1n, 0, 0, ctx);
+  view.setFloat64(0, d);
+  const hi = view.getUint32(0);
+  const exp = (hi >>> 20) & 0x7ff;
+  const m = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4)) | (exp ? 1n << 52n : 0n);
+  const e2 = (exp || 1) - 1075;
+  const sum = (1n << BigInt(-e2)) + (d < 0 ? -m : m);
+  return roundInexact(sign, sum, e2, 0, ctx);
 }
 
 /** log2 of a positive finite register without the cancellation a double conversion would cause near 1. */

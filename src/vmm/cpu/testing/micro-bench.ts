@@ -1,0 +1,60 @@
+import { MachineMemory } from '../../memory/machine-memory';
+import { GuestPhysicalMemory } from '../../memory/guest-physical';
+import { IoBus } from '../../devices/io-bus';
+import type { CpuHost } from '../cpu-host';
+import { Cpu } from '../cpu';
+import { AR, Seg } from '../constants';
+
+/**
+ * Raw interpreter speed on tiny guest loops (node out/src/vmm/cpu/testing/micro-bench.js). Flat 32-bit
+ * protected mode, paging off (the TLB is still used), no devices.
+ */
+
+const LOOPS: Record<string, string> = {
+  // mov ecx,N; L: add eax,ecx; xor ebx,eax; dec ecx; jnz L; hlt
+  alu: 'b9 NNNNNNNN 01c8 31c3 49 75f9 f4',
+  // mov ecx,N; mov esi,0x10000; L: mov [esi],eax; mov edx,[esi+4]; add eax,edx; inc esi; and esi,0x1ffff; dec ecx; jnz L; hlt
+  mem: 'b9 NNNNNNNN be00000100 8906 8b5604 01d0 46 81e6ffff0100 49 75ee f4',
+  // mov ecx,N; L: push ecx; call F; pop edx; dec ecx; jnz L; hlt; F: ret
+  call: 'b9 NNNNNNNN 51 e806000000 5a 49 75f6 f4 90 90 c3',
+};
+
+function hex(s: string, n: number): Uint8Array {
+  const le = [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const clean = s.replace('NNNNNNNN', le).replace(/\s/g, '');
+  return Uint8Array.from(clean.match(/../g)!.map((x) => parseInt(x, 16)));
+}
+
+export function bench(name: string, iterations: number): { mips: number; instructions: number; ms: number } {
+  const phys = new GuestPhysicalMemory(new MachineMemory(4 << 20), 4 << 20);
+  const host: CpuHost = {
+    phys, io: new IoBus(), interruptPending: () => false, acknowledgeInterrupt: () => -1, now: () => 0, exit: () => false,
+  };
+  const cpu = new Cpu(0, host);
+  cpu.cr[0] = 0x11;
+  cpu.stateChanged();
+  cpu.setSegment(Seg.CS, 8, 0, -1, AR.P | AR.S | AR.CODE | AR.RW | AR.D | AR.G);
+  for (const s of [Seg.DS, Seg.ES, Seg.SS]) cpu.setSegment(s, 0x10, 0, -1, AR.P | AR.S | AR.RW | AR.D | AR.G);
+  cpu.reg[4] = 0x80000;
+  phys.load(0x1000, hex(LOOPS[name], iterations));
+  cpu.eip = 0x1000;
+  // CPU time, not wall time: the build machine is shared, and a busy neighbour would halve the figure.
+  const t0 = process.cpuUsage();
+  const start = cpu.instructionsRetired;
+  while (cpu.run(10_000_000) === 0) {
+    /* budget slices */
+  }
+  const used = process.cpuUsage(t0);
+  const ms = (used.user + used.system) / 1000;
+  const instructions = cpu.instructionsRetired - start;
+  return { mips: instructions / ms / 1000, instructions, ms };
+}
+
+if (require.main === module) {
+  const n = Number(process.argv[2] ?? 20_000_000);
+  for (const name of Object.keys(LOOPS)) {
+    bench(name, Math.floor(n / 10)); // warm-up
+    const r = bench(name, n);
+    console.log(`${name.padEnd(5)} ${r.mips.toFixed(1)} MIPS (${r.instructions} instructions in ${r.ms.toFixed(0)} ms)`);
+  }
+}
