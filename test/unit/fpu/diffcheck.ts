@@ -10,14 +10,14 @@ export function isTranscendental(c: FpuCase): boolean {
   return c.code[0] === 0xd9 && TRANSCENDENTAL.has(c.code[1]);
 }
 
-function toNum(b: Uint8Array): number {
+/** Finite non-zero values as signed integers ordered like the reals (exponent above significand). */
+function ordered(b: Uint8Array): bigint | null {
   const se = b[8] | (b[9] << 8);
-  const exp = se & 0x7fff;
-  const hi = (b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 0;
-  const lo = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
-  if (exp === 0x7fff) return hi === 0x80000000 && lo === 0 ? (se & 0x8000 ? -Infinity : Infinity) : NaN;
-  const m = hi * 2 ** -31 + lo * 2 ** -63;
-  return (se & 0x8000 ? -1 : 1) * m * 2 ** ((exp || 1) - 16383);
+  if ((se & 0x7fff) === 0x7fff) return null;
+  // Exponent above the 63 fraction bits (J dropped), so 1 - ulp and 1 are neighbours.
+  let mag = BigInt(se & 0x7fff) << 63n;
+  for (let i = 7; i >= 0; i--) mag += BigInt(i === 7 ? b[i] & 0x7f : b[i]) << BigInt(8 * i);
+  return se & 0x8000 ? -mag : mag;
 }
 
 /** Returns a list of human-readable differences (empty when they agree). */
@@ -37,7 +37,12 @@ export function differences(c: FpuCase, mine: FpuResult, real: FpuResult): strin
   // FXAM of an empty register: C1 is the stale sign bit, undefined by Intel.
   if (c.code[0] === 0xd9 && c.code[1] === 0xe5 && (real.sw & 0x4500) === 0x4100) swMask &= ~0x0200;
   // F2XM1 outside -1..+1: the result is undefined (SDM), so only the stack and tags are compared.
-  if (c.code[0] === 0xd9 && c.code[1] === 0xf0 && (c.st[0][9] & 0x7f) * 256 + c.st[0][8] >= 0x3fff && (c.st[0][9] & 0x7f) !== 0x7f) {
+  const exp0 = (c.st[0][9] & 0x7f) * 256 + c.st[0][8];
+  const j0 = c.st[0][7] & 0x80;
+  // F2XM1 outside -1..+1 and FYL2XP1 outside +-(1 - sqrt(2)/2): undefined results (SDM).
+  const undefinedRange = (c.code[1] === 0xf0 && exp0 >= 0x3fff) || (c.code[1] === 0xf9 && exp0 >= 0x3ffd);
+  const st0Empty = ((c.tw >>> (2 * ((c.sw >>> 11) & 7))) & 3) === 3;
+  if (c.code[0] === 0xd9 && undefinedRange && exp0 !== 0x7fff && j0 && !st0Empty) {
     swMask &= ~0x80bf & ~0x0200;
     mine = { ...mine, st: [real.st[0], ...mine.st.slice(1)], tw: (mine.tw & ~(3 << (2 * ((real.sw >>> 11) & 7)))) | (real.tw & (3 << (2 * ((real.sw >>> 11) & 7)))) };
   }
@@ -48,10 +53,10 @@ export function differences(c: FpuCase, mine: FpuResult, real: FpuResult): strin
     const a = hex80(mine.st[i]);
     const b = hex80(real.st[i]);
     if (a === b) continue;
-    if (trans) {
-      const x = toNum(mine.st[i]);
-      const y = toNum(real.st[i]);
-      if (Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= Math.abs(y) * 2 ** -48) continue;
+    // Transcendentals: within 2^16 units in the last place of the 64-bit significand (about 2^-48 relative).
+    if (trans && ordered(mine.st[i]) !== null && ordered(real.st[i]) !== null) {
+      const diff = (ordered(mine.st[i]) as bigint) - (ordered(real.st[i]) as bigint);
+      if (diff >= -(1n << 16n) && diff <= 1n << 16n) continue;
     }
     d.push(`st${i} ${a} != ${b}`);
   }
