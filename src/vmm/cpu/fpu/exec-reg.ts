@@ -106,7 +106,10 @@ function d9Group(c: Core, modrm: number, ctx: Ctx): void {
     case 0xe4: {
       // FTST
       const v = c.operand(0, ctx);
-      if (v === null) return st.report(ctx);
+      if (v === null) {
+        st.setCC(C3 | C2 | C0);
+        return st.report(ctx);
+      }
       return c.compareCC(v, POS_ZERO, false, ctx, 0);
     }
     case 0xe5: // FXAM (no exception for an empty register)
