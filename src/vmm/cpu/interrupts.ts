@@ -142,6 +142,8 @@ function deliverReal(c: Cpu, v: number): void {
 }
 
 function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext: number, pushCode: boolean): void {
+  // INT n in V86 mode with IOPL < 3 goes to the monitor (#GP(0)) before the IDT is even looked at.
+  if (kind === EventKind.Software && c.flags & F.VM && ((c.flags >>> 12) & 3) < 3) raise(c, 13, 0);
   const gateErr = v * 8 + 2 + ext;
   if (v * 8 + 7 > c.dtr[3] >>> 0) raise(c, 13, gateErr);
   const gate = (c.dtr[2] + v * 8) | 0;
@@ -151,7 +153,6 @@ function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext:
   if (type !== 5 && type !== 6 && type !== 7 && type !== 14 && type !== 15) raise(c, 13, gateErr);
   const gateDpl = (hi >>> 13) & 3;
   if (kind === EventKind.Software) {
-    if (c.flags & F.VM && ((c.flags >>> 12) & 3) < 3) raise(c, 13, 0);
     if (gateDpl < c.cpl) raise(c, 13, v * 8 + 2);
   }
   if ((hi & 0x8000) === 0) raise(c, 11, gateErr);

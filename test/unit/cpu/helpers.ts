@@ -108,7 +108,7 @@ export function protectedSystem(code: string, at = 0x10000): { cpu: Cpu; host: T
   setGdt(2, desc(0, 0xfffff, 0x92));
   setGdt(3, desc(0, 0xfffff, 0xfa));
   setGdt(4, desc(0, 0xfffff, 0xf2));
-  setGdt(5, desc(TSS, 0x67, 0x89, 0));
+  setGdt(5, desc(TSS, 0x67, 0x8b, 0));
   p.write32(TSS + 4, 0x70000);
   p.write32(TSS + 8, 0x10);
   cpu.dtr[0] = GDT;
