@@ -4,6 +4,7 @@
  * (Vol. 1 §4.8.3, §8.5 and the instruction pages).
  */
 import { classify, Cls, exactOf, F80, INDEFINITE, infinity, isNaN80, quiet, zero } from './f80';
+import { fastAdd, fastMul } from './fast';
 import { roundToReg } from './round';
 import { Ctx, DE, IE, RC_DOWN, ZE } from './status';
 
@@ -47,6 +48,11 @@ function invalid(ctx: Ctx): F80 {
 
 /** a + b, or a - b when `negateB`. */
 export function add(a: F80, b: F80, negateB: boolean, ctx: Ctx): F80 {
+  return fastAdd(a, b, negateB, ctx) ?? addExact(a, b, negateB, ctx);
+}
+
+/** The reference (BigInt) path of add, for every operand class. */
+export function addExact(a: F80, b: F80, negateB: boolean, ctx: Ctx): F80 {
   const ca = classify(a);
   const cb = classify(b);
   const special = screen2(a, ca, b, cb, ctx);
@@ -82,6 +88,11 @@ export function add(a: F80, b: F80, negateB: boolean, ctx: Ctx): F80 {
 }
 
 export function mul(a: F80, b: F80, ctx: Ctx): F80 {
+  return fastMul(a, b, ctx) ?? mulExact(a, b, ctx);
+}
+
+/** The reference (BigInt) path of mul. */
+export function mulExact(a: F80, b: F80, ctx: Ctx): F80 {
   const ca = classify(a);
   const cb = classify(b);
   const special = screen2(a, ca, b, cb, ctx);

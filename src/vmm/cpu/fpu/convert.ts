@@ -3,6 +3,7 @@
  * 18-digit packed BCD. 80-bit loads and stores are plain copies (see x87.ts) and need nothing here.
  */
 import { BIAS, classify, Cls, exactOf, F80, f80, INDEFINITE, zero } from './f80';
+import { fastFromDouble, fastFromSingle, fastToIeee, fastToInt } from './fast';
 import { FMT32, FMT64, Fmt, pack80, packIeee, roundAt, roundExact } from './round';
 import { Ctx, DE, IE, PE } from './status';
 
@@ -33,6 +34,8 @@ export function loadReal(v: F80, ctx: Ctx): F80 {
 
 /** `keepSNaN`: arithmetic operands stay signalling so the NaN rules can tell SNaN from QNaN. */
 export function fromSingle(bits: number, ctx: Ctx, keepSNaN = false): F80 {
+  const quick = fastFromSingle(bits);
+  if (quick) return quick;
   const exp = (bits >>> 23) & 0xff;
   const frac = bits & 0x7fffff;
   if (exp === 0 && frac !== 0) ctx.flags |= DE;
@@ -41,6 +44,8 @@ export function fromSingle(bits: number, ctx: Ctx, keepSNaN = false): F80 {
 }
 
 export function fromDouble(hi: number, lo: number, ctx: Ctx, keepSNaN = false): F80 {
+  const quick = fastFromDouble(hi, lo);
+  if (quick) return quick;
   const exp = (hi >>> 20) & 0x7ff;
   const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo >>> 0);
   if (exp === 0 && frac !== 0n) ctx.flags |= DE;
@@ -63,6 +68,11 @@ function indefiniteIeee(fmt: Fmt): number[] {
 
 /** FST/FSTP m32/m64 (and the rounding they imply; precision control does not apply). */
 export function toIeee(v: F80, fmt: Fmt, ctx: Ctx): Stored {
+  return fastToIeee(v, fmt.p, ctx) ?? toIeeeExact(v, fmt, ctx);
+}
+
+/** The reference (BigInt) path of toIeee. */
+export function toIeeeExact(v: F80, fmt: Fmt, ctx: Ctx): Stored {
   const c = classify(v);
   const sign = v.se >>> 15;
   switch (c) {
@@ -106,6 +116,12 @@ export function roundToInteger(v: F80, ctx: Ctx, rc = ctx.rc): bigint {
 
 /** FIST/FISTP: returns the two's complement value (as bigint) or null when an unmasked IE suppresses it. */
 export function toInt(v: F80, bits: number, ctx: Ctx): bigint | null {
+  const quick = bits === 64 ? null : fastToInt(v, bits, ctx);
+  return quick !== null ? BigInt(quick) : toIntExact(v, bits, ctx);
+}
+
+/** The reference (BigInt) path of toInt. */
+export function toIntExact(v: F80, bits: number, ctx: Ctx): bigint | null {
   const c = classify(v);
   const indefinite = -(1n << BigInt(bits - 1));
   if (c === Cls.Unsupported || c === Cls.QNaN || c === Cls.SNaN || c === Cls.Inf) {

@@ -1,6 +1,7 @@
 /** The memory forms of D8-DF (ModRM.mod != 3). Memory is read before, and written after, any state change. */
 import { fromBcd, fromDouble, fromInt, fromSingle, toBcd, toInt, toIeee } from './convert';
 import { Core } from './core';
+import { fastFromInt } from './fast';
 import { applyEnv, envSize, normalizeCw, readEnv, readRegisters, writeEnv, writeRegisters } from './env';
 import { classify, Cls, F80, f80, INDEFINITE } from './f80';
 import { FMT32, FMT64 } from './round';
@@ -29,9 +30,9 @@ function arithOperand(c: Core, opcode: number, ea: number, ctx: Ctx): F80 {
     case 0xdc:
       return fromDouble(c.host.read32(ea + 4) >>> 0, c.host.read32(ea) >>> 0, ctx, true);
     case 0xda:
-      return fromInt(readInt(c, ea, 4));
+      return fastFromInt(c.host.read32(ea) | 0);
     default:
-      return fromInt(readInt(c, ea, 2));
+      return fastFromInt((c.host.read16(ea) << 16) >> 16);
   }
 }
 
@@ -106,9 +107,9 @@ export function execMem(c: Core, opcode: number, reg: number, ea: number): void 
     case 0xdb5: // FLD m80real: bit-exact, no exceptions but stack overflow
       return loadPush(c, read80(c, ea), ctx);
     case 0xdf0: // FILD m16int
-      return loadPush(c, fromInt(readInt(c, ea, 2)), ctx);
+      return loadPush(c, fastFromInt((h.read16(ea) << 16) >> 16), ctx);
     case 0xdb0: // FILD m32int
-      return loadPush(c, fromInt(readInt(c, ea, 4)), ctx);
+      return loadPush(c, fastFromInt(h.read32(ea) | 0), ctx);
     case 0xdf5: // FILD m64int
       return loadPush(c, fromInt(readInt(c, ea, 8)), ctx);
     case 0xdf4: {

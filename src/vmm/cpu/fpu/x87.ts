@@ -32,13 +32,22 @@ const VALID_REG: [number, number][] = [
 /** Reserved memory forms: /1 of D9, DB, DD, DF (DB/DD/DF /1 are FISTTP, SSE3) and DB /4, /6, DD /5. */
 const RESERVED_MEM = [0, 1 << 1, 0, (1 << 1) | (1 << 4) | (1 << 6), 0, (1 << 1) | (1 << 5), 0, 1 << 1];
 
+/** isValidX87 as a table, by (opcode & 7) << 8 | modrm: the check runs on every x87 instruction. */
+const VALID = new Uint8Array(2048);
+
 export function isValidX87(opcode: number, modrm: number): boolean {
+  return VALID[((opcode & 7) << 8) | (modrm & 0xff)] === 1;
+}
+
+function computeValid(opcode: number, modrm: number): boolean {
   const op = opcode & 7;
   if (modrm < 0xc0) return (RESERVED_MEM[op] & (1 << ((modrm >>> 3) & 7))) === 0;
   const m = modrm - 0xc0;
   const [lo, hi] = VALID_REG[op];
   return ((m < 32 ? lo >>> m : hi >>> (m - 32)) & 1) !== 0;
 }
+
+for (let i = 0; i < 2048; i++) VALID[i] = computeValid(i >>> 8, i & 0xff) ? 1 : 0;
 
 /** The FN* control instructions that do not wait for (or check) pending exceptions. */
 export function isNoWait(opcode: number, modrm: number): boolean {
