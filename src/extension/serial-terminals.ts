@@ -12,7 +12,7 @@ interface SerialEvent {
 }
 
 export class SerialTerminals implements vscode.Disposable {
-  private readonly terminals = new Map<string, { terminal: vscode.Terminal; write: vscode.EventEmitter<string> }>();
+  private readonly terminals = new Map<string, { terminal: vscode.Terminal; write: vscode.EventEmitter<string>; pending?: string[] }>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private last?: vscode.Terminal;
 
@@ -33,20 +33,30 @@ export class SerialTerminals implements vscode.Disposable {
     let t = this.terminals.get(key);
     if (!t) {
       const write = new vscode.EventEmitter<string>();
+      // VS Code drops writes made before open(): hold the guest's first output until the terminal is ready.
+      const pending: string[] = [];
       const pty: vscode.Pseudoterminal = {
         onDidWrite: write.event,
-        open: () => undefined,
+        open: () => {
+          const entry = this.terminals.get(key);
+          if (entry?.pending) {
+            for (const chunk of entry.pending) write.fire(chunk);
+            entry.pending = undefined;
+          }
+        },
         close: () => this.terminals.delete(key),
         handleInput: (data) => void session.customRequest('serialInput', { vm: e.vm, text: data }).then(undefined, () => undefined),
       };
       const terminal = vscode.window.createTerminal({ name: `Ringside: ${e.name} serial`, pty });
       terminal.show(true);
-      t = { terminal, write };
+      t = { terminal, write, pending };
       this.terminals.set(key, t);
       this.last = terminal;
     }
     // Terminals want CR LF; guests usually send bare LF.
-    t.write.fire(e.text.replace(/\r?\n/g, '\r\n'));
+    const text = e.text.replace(/\r?\n/g, '\r\n');
+    if (t.pending) t.pending.push(text);
+    else t.write.fire(text);
   }
 
   showActive(): void {
