@@ -53,7 +53,7 @@ export function flushTlb(c: Cpu, keepGlobal: boolean): void {
     }
     c.tlbCount = keep;
   }
-  c.fPage = 1;
+  c.fSpan = -1;
   c.physGen = c.phys.generation;
   c.tlbFlushes++;
 }
@@ -68,7 +68,7 @@ export function flushTlbPage(c: Cpu, lin: number): void {
       if (p >>> 10 === base >>> 10) c.tlb[p] = 0;
     }
   }
-  c.fPage = 1;
+  c.fSpan = -1;
 }
 
 /** Translates for an access, faulting as hardware does; returns the machine byte offset or -1 (then c.xPhys). */

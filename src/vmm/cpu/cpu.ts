@@ -86,9 +86,13 @@ export class Cpu {
   rdBit = 1;
   wrBit = 2;
   acCheck = false;
-  /** Code fetch cache: linear page (or 1 = none) and its machine offset. */
-  fPage = 1;
-  fOff = 0;
+  /**
+   * Code fetch window: EIPs in [fEip, fEip + fSpan] are on one cached, present page inside the CS limit, and
+   * byte EIP is at u8[fDelta + EIP]. fSpan = -1 means no window (the next fetch takes the slow path).
+   */
+  fEip = 0;
+  fSpan = -1;
+  fDelta = 0;
 
   // ---- current instruction ----
   instrStart = 0;
@@ -334,30 +338,27 @@ export class Cpu {
 
   fetch8(): number {
     const eip = this.eip;
-    const lin = (this.segBase[1] + eip) | 0;
-    if ((lin & -4096) === this.fPage && eip >>> 0 <= this.csHi) {
+    if ((eip - this.fEip) >>> 0 <= this.fSpan) {
       this.eip = (eip + 1) | 0;
-      return this.u8[this.fOff + (lin & 0xfff)];
+      return this.u8[this.fDelta + eip];
     }
     return this.fetchSlow();
   }
 
   fetch16(): number {
     const eip = this.eip;
-    const lin = (this.segBase[1] + eip) | 0;
-    if ((lin & -4096) === this.fPage && (lin & 0xfff) <= 0xffe && (eip >>> 0) + 1 <= this.csHi) {
+    if (((eip - this.fEip) >>> 0) + 1 <= this.fSpan) {
       this.eip = (eip + 2) | 0;
-      return this.dv.getUint16(this.fOff + (lin & 0xfff), true);
+      return this.dv.getUint16(this.fDelta + eip, true);
     }
     return this.fetch8() | (this.fetch8() << 8);
   }
 
   fetch32(): number {
     const eip = this.eip;
-    const lin = (this.segBase[1] + eip) | 0;
-    if ((lin & -4096) === this.fPage && (lin & 0xfff) <= 0xffc && (eip >>> 0) + 3 <= this.csHi) {
+    if (((eip - this.fEip) >>> 0) + 3 <= this.fSpan) {
       this.eip = (eip + 4) | 0;
-      return this.dv.getInt32(this.fOff + (lin & 0xfff), true);
+      return this.dv.getInt32(this.fDelta + eip, true);
     }
     return this.fetch8() | (this.fetch8() << 8) | (this.fetch8() << 16) | (this.fetch8() << 24);
   }
@@ -374,8 +375,12 @@ export class Cpu {
     const mo = translate(this, lin, 4, this.cpl === 3);
     this.eip = (eip + 1) | 0;
     if (mo < 0) return this.phys.read8(this.xPhys);
-    this.fPage = lin & -4096;
-    this.fOff = mo - (lin & 0xfff);
+    // Open a window over the rest of this page (bounded by the CS limit).
+    const pageStartEip = (eip - (lin & 0xfff)) | 0;
+    const lastEip = Math.min((pageStartEip >>> 0) + 0xfff, this.csHi);
+    this.fEip = pageStartEip;
+    this.fSpan = lastEip - (pageStartEip >>> 0);
+    this.fDelta = mo - eip;
     return this.u8[mo];
   }
 

@@ -91,7 +91,7 @@ export function rebuildSlowPages(c: Cpu): void {
     c.drData.push({ n, start, length: len, kind: rw === 1 ? 2 : 3 });
     mark(start, len);
   }
-  c.fPage = 1;
+  c.fSpan = -1;
 }
 
 export type { DrData };

@@ -63,7 +63,7 @@ export function refreshSeg(c: Cpu, s: number): void {
     c.defOsz = big;
     c.defAsz = big;
     c.csHi = limit;
-    c.fPage = 1;
+    c.fSpan = -1;
   } else if (s === Seg.SS) {
     c.ss32 = isProtected(c) && (ar & AR.D) !== 0 ? 1 : 0;
   }
@@ -85,7 +85,7 @@ export function updatePriv(c: Cpu): void {
     c.rdBit = user ? 4 : 1;
     c.wrBit = user ? 8 : 2;
   }
-  c.fPage = 1;
+  c.fSpan = -1;
 }
 
 export function setCpl(c: Cpu, cpl: number): void {
@@ -111,7 +111,7 @@ export function loadSegReal(c: Cpu, s: number, sel: number): void {
   } else {
     c.segSel[s] = sel;
     c.segBase[s] = sel << 4;
-    if (s === Seg.CS) c.fPage = 1;
+    if (s === Seg.CS) c.fSpan = -1;
   }
 }
 

@@ -69,6 +69,8 @@ export class Core {
     }
     if (reversed && op >= 4) op ^= 1;
     let r: F80;
+    // An unmasked exception from loading the memory operand (DE) already decides: nothing is computed.
+    if (ctx.aborted) return this.st.report(ctx);
     if (ctx.flags & IE && (ctx.flags & 0x40) !== 0) r = INDEFINITE;
     else {
       switch (op) {

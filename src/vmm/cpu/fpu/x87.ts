@@ -14,7 +14,11 @@ import { X87, X87Host, X87InvalidOpcode, X87Snapshot } from './x87-host';
 function regMask(valid: (m: number) => boolean): [number, number] {
   let lo = 0;
   let hi = 0;
-  for (let m = 0; m < 64; m++) if (valid(0xc0 + m)) m < 32 ? (lo |= 1 << m) : (hi |= 1 << (m - 32));
+  for (let m = 0; m < 64; m++) {
+    if (!valid(0xc0 + m)) continue;
+    if (m < 32) lo |= 1 << m;
+    else hi |= 1 << (m - 32);
+  }
   return [lo >>> 0, hi >>> 0];
 }
 
