@@ -74,6 +74,7 @@ export class Die {
 
   /** An attribute of this DIE, or of the DIE it is an instance (abstract_origin) or definition (specification) of. */
   inherited(name: number): Attr | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk starts at this DIE and follows its references
     let d: Die | undefined = this;
     for (let i = 0; d && i < MAX_REF_CHAIN; i++) {
       const a = d.attr(name);

@@ -122,7 +122,7 @@ export class OracleClient {
       if (p) {
         try {
           p.resolve(JSON.parse(line) as OracleResponse);
-        } catch (e) {
+        } catch {
           p.reject(new Error(`bad oracle line: ${line.slice(0, 200)}`));
         }
       }
