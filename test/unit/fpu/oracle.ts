@@ -53,7 +53,7 @@ class LineProcess {
   }
   async many(lines: string[]): Promise<string[]> {
     if (this.dead) throw this.dead;
-    const out = lines.map((l) => new Promise<string>((res) => this.waiting.push(res)));
+    const out = lines.map(() => new Promise<string>((res) => this.waiting.push(res)));
     for (let i = 0; i < lines.length; i += 256) this.proc.stdin.write(lines.slice(i, i + 256).join('\n') + '\n');
     return Promise.all(out);
   }

@@ -88,7 +88,9 @@ export function execMem(c: Core, opcode: number, reg: number, ea: number): void 
     ctx.flags |= load.flags & ~DE;
     if (load.flags & DE && !st.isEmpty(0)) {
       const k = classify(st.get(0));
-      if (k !== Cls.QNaN && k !== Cls.SNaN && k !== Cls.Unsupported) ctx.flags |= DE;
+      // FDIVR m, with ST(0) = 0: a zero divide, which outranks the denormal dividend.
+      const zeroDivide = reg === 7 && k === Cls.Zero;
+      if (k !== Cls.QNaN && k !== Cls.SNaN && k !== Cls.Unsupported && !zeroDivide) ctx.flags |= DE;
     }
     c.arith(reg, 0, y, ctx, 0);
     return;

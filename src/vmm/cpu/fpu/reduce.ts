@@ -99,7 +99,12 @@ export function fprem(a: F80, b: F80, ieee: boolean, ctx: Ctx): { r: F80; cc: nu
     return { r: invalid(ctx), cc: -1 };
   }
   if (ctx.aborted) return { r: INDEFINITE, cc: -1 };
-  if (cb === Cls.Inf || ca === Cls.Zero) return { r: a, cc: 0 };
+  if (ca === Cls.Zero) return { r: a, cc: 0 };
+  if (cb === Cls.Inf) {
+    // ST(0) is the remainder, re-encoded (a pseudo-denormal comes back normalized, as measured).
+    const x = exactOf(a);
+    return { r: pack80({ sign: x.sign, q: x.sig, L: x.e, inf: false }), cc: 0 };
+  }
   const sa = a.se >>> 15;
   const x = exactOf(a);
   const y = exactOf(b);
