@@ -26,6 +26,21 @@ export interface FaultRecord {
 
 export type CpuMode = 'real' | 'protected16' | 'protected32' | 'v86';
 
+export interface CpuSnapshot {
+  gpr: number[];
+  eip: number;
+  eflags: number;
+  segments: { name: string; selector: number; base: number; limit: number; access: number }[];
+  cr: number[];
+  dr: number[];
+  gdtr: { base: number; limit: number };
+  idtr: { base: number; limit: number };
+  cpl: number;
+  mode: CpuMode;
+  halted: boolean;
+  instructions: number;
+}
+
 /** Instructions between polls of the pause flag and the interrupt controller. */
 const POLL = 4096;
 
@@ -135,8 +150,10 @@ export class Cpu {
   waitSipi = false;
   /** Interrupt shadow (STI, MOV SS, POP SS): no interrupt before the next instruction completes. */
   shadow = false;
-  /** Whether run()/step() deliver external interrupts (the debugger's "step skips IRQs" turns it off). */
+  /** Whether run()/step() deliver external interrupts at all. */
   interruptsEnabled = true;
+  /** Whether step() may deliver a pending external interrupt (off by default: steps skip IRQs). */
+  stepInterrupts = false;
   /** A shared pause flag polled every few thousand instructions (Atomics.store(flag, 0, 1) to pause). */
   pauseFlag: Int32Array | null = null;
 
@@ -281,12 +298,45 @@ export class Cpu {
     }
   }
 
-  /** Executes one instruction (or delivers one pending event), ignoring a breakpoint at the current EIP. */
+  /**
+   * Executes one instruction, ignoring an engine breakpoint at the current EIP. External interrupts are
+   * delivered first only if `stepInterrupts` is set (the debugger's "step into IRQs" option).
+   */
   step(): StopReason {
     this.bpSkip = (this.segBase[Seg.CS] + this.eip) | 0;
-    const r = this.run(1);
-    this.bpSkip = -1;
-    return r;
+    const saved = this.interruptsEnabled;
+    this.interruptsEnabled = saved && this.stepInterrupts;
+    try {
+      return this.run(1);
+    } finally {
+      this.interruptsEnabled = saved;
+      this.bpSkip = -1;
+    }
+  }
+
+  /** A plain, JSON-friendly copy of the architectural state for views and snapshots. */
+  snapshot(): CpuSnapshot {
+    const segs = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldtr', 'tr'].map((name, i) => ({
+      name,
+      selector: this.segSel[i],
+      base: this.segBase[i] >>> 0,
+      limit: this.segLimit[i] >>> 0,
+      access: this.segAr[i],
+    }));
+    return {
+      gpr: Array.from(this.reg, (v) => v >>> 0),
+      eip: this.eip >>> 0,
+      eflags: this.getEflags(),
+      segments: segs,
+      cr: [this.cr[0] >>> 0, 0, this.cr[2] >>> 0, this.cr[3] >>> 0, this.cr[4] >>> 0],
+      dr: Array.from(this.dr, (v) => v >>> 0),
+      gdtr: { base: this.dtr[0] >>> 0, limit: this.dtr[1] & 0xffff },
+      idtr: { base: this.dtr[2] >>> 0, limit: this.dtr[3] & 0xffff },
+      cpl: this.cpl,
+      mode: this.describeMode(),
+      halted: this.halted,
+      instructions: this.icount,
+    };
   }
 
   private loop(end: number): void {

@@ -43,6 +43,9 @@ class Reader {
   }
 }
 
+/** Opcodes whose Ew operand holds a selector or machine status word: MOV Sreg, group 0F 00, LMSW/SMSW, LAR, LSL. */
+const SELECTOR_OPS = new Set([0x8e, 0x100, 0x101, 0x102, 0x103]);
+
 export function decode(bytes: Uint8Array, offset: number, bits: 16 | 32, eip: number): DecodeResult {
   try {
     return decodeUnsafe(bytes, offset, bits, eip);
@@ -152,7 +155,11 @@ function decodeUnsafe(bytes: Uint8Array, offset: number, bits: 16 | 32, eip: num
     const f = x87Form(op, modrm);
     if (!f) return INVALID();
     mnemonic = f.mnemonic;
-    if (modrm < 0xc0) ops.push(memOperand(f.memSize));
+    // The environment and state images are smaller with a 16-bit operand size (SDM vol. 1, 8.1.10 and 8.1.11).
+    let memSize = f.memSize;
+    if (!osz32 && (mnemonic === 'fnsave' || mnemonic === 'frstor')) memSize = 94;
+    if (!osz32 && (mnemonic === 'fnstenv' || mnemonic === 'fldenv')) memSize = 14;
+    if (modrm < 0xc0) ops.push(memOperand(memSize));
     else for (const reg of f.regs) ops.push({ kind: 'reg', reg });
   } else if (entry.operands) {
     for (const form of entry.operands.split(',')) {
@@ -208,12 +215,18 @@ function decodeUnsafe(bytes: Uint8Array, offset: number, bits: 16 | 32, eip: num
       }
       const size = form.length > 1 ? form[1] : '';
       const sz = size === 'b' ? 1 : size === 'w' ? 2 : size === 'd' ? 4 : size === 'v' ? osz : 0;
-      if (k === 'E') ops.push(rmOperand(sz));
+      if (k === 'E') {
+        // Selector-sized operands: a store is always 16 bits, but a register operand is named by the operand size.
+        if (SELECTOR_OPS.has(op) && form === 'Ew' && modrm >= 0xc0) ops.push({ kind: 'reg', reg: regName(modrm & 7, osz) });
+        else if (op === 0x8c && modrm < 0xc0) ops.push(memOperand(2));
+        else ops.push(rmOperand(sz));
+      }
       else if (k === 'G') ops.push({ kind: 'reg', reg: regName((modrm >> 3) & 7, sz) });
       else if (k === 'M') {
         if (modrm >= 0xc0) return INVALID();
         const msz = size === 'p' ? osz + 2 : size === 'a' ? osz * 2 : size === 's' ? 6 : size === 'q' ? 8 : sz;
-        ops.push(memOperand(form === 'M' ? 0 : msz));
+        // INVLPG names a byte but reads nothing: report no access size.
+        ops.push(memOperand(form === 'M' || mnemonic === 'invlpg' ? 0 : msz));
       } else throw new Error(`opcode table: unknown operand form ${form}`);
     }
   }

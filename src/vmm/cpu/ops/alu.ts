@@ -1,54 +1,60 @@
 import type { Cpu } from '../cpu';
 import { F } from '../constants';
-import { cf, setAdd, setLogic, setSub } from '../flags';
+import { LzOp, cf, setAdd, setLogic, setSub } from '../flags';
 import {
   getR8, readEb, readEd, readEw, setR8, setR16, writeBackEb, writeBackEd, writeBackEw,
 } from '../modrm';
 import type { Handler } from '../handler';
 
-/** ADD OR ADC SBB AND SUB XOR CMP (the ModRM reg / opcode bits 3-5 order); returns the result. */
+/**
+ * ADD OR ADC SBB AND SUB XOR CMP (the ModRM reg / opcode bits 3-5 order); returns the result. Kept small so
+ * V8 inlines it into every handler: the common cases are straight-line, carry-in ops go out of line.
+ */
 export function alu(c: Cpu, op: number, a: number, b: number, m: number): number {
   let r: number;
-  switch (op) {
-    case 0:
-      r = (a + b) & m;
-      setAdd(c, a, b, r, m);
-      return r;
-    case 1:
-      r = (a | b) & m;
-      setLogic(c, r, m);
-      return r;
-    case 2: {
-      const ci = cf(c);
-      r = (a + b + ci) & m;
-      setAdd(c, a, b, r, m);
-      const carry = ci ? (r >>> 0) <= ((a & m) >>> 0) : (r >>> 0) < ((a & m) >>> 0);
-      c.lzMask = F.ARITH & ~F.CF;
-      c.flags = (c.flags & ~F.CF) | (carry ? 1 : 0);
-      return r;
-    }
-    case 3: {
-      const ci = cf(c);
-      r = (a - b - ci) & m;
-      setSub(c, a, b, r, m);
-      const borrow = ci ? ((a & m) >>> 0) <= ((b & m) >>> 0) : ((a & m) >>> 0) < ((b & m) >>> 0);
-      c.lzMask = F.ARITH & ~F.CF;
-      c.flags = (c.flags & ~F.CF) | (borrow ? 1 : 0);
-      return r;
-    }
-    case 4:
-      r = a & b & m;
-      setLogic(c, r, m);
-      return r;
-    case 6:
-      r = (a ^ b) & m;
-      setLogic(c, r, m);
-      return r;
-    default:
-      r = (a - b) & m;
-      setSub(c, a, b, r, m);
-      return r;
+  if (op === 0) {
+    r = (a + b) & m;
+    c.lzOp = LzOp.ADD;
+    c.lzA = a;
+    c.lzB = b;
+  } else if (op === 5 || op === 7) {
+    r = (a - b) & m;
+    c.lzOp = LzOp.SUB;
+    c.lzA = a;
+    c.lzB = b;
+  } else if (op === 6) {
+    r = (a ^ b) & m;
+    c.lzOp = LzOp.LOGIC;
+  } else if (op === 4) {
+    r = a & b & m;
+    c.lzOp = LzOp.LOGIC;
+  } else if (op === 1) {
+    r = (a | b) & m;
+    c.lzOp = LzOp.LOGIC;
+  } else return aluCarry(c, op, a, b, m);
+  c.lzRes = r;
+  c.lzSize = m;
+  c.lzMask = F.ARITH;
+  return r;
+}
+
+/** ADC and SBB: CF is computed eagerly since the lazy form cannot tell a carry-in from none. */
+function aluCarry(c: Cpu, op: number, a: number, b: number, m: number): number {
+  const ci = cf(c);
+  let r: number;
+  let carry: boolean;
+  if (op === 2) {
+    r = (a + b + ci) & m;
+    setAdd(c, a, b, r, m);
+    carry = ci ? (r >>> 0) <= ((a & m) >>> 0) : (r >>> 0) < ((a & m) >>> 0);
+  } else {
+    r = (a - b - ci) & m;
+    setSub(c, a, b, r, m);
+    carry = ci ? ((a & m) >>> 0) <= ((b & m) >>> 0) : ((a & m) >>> 0) < ((b & m) >>> 0);
   }
+  c.lzMask = F.ARITH & ~F.CF;
+  c.flags = (c.flags & ~F.CF) | (carry ? 1 : 0);
+  return r;
 }
 
 export function inc(c: Cpu, a: number, m: number): number {
@@ -89,7 +95,13 @@ export function aluEwGw(op: number): Handler {
 
 export function aluEdGd(op: number): Handler {
   return (c) => {
-    const src = c.reg[(c.modrm >> 3) & 7];
+    const m = c.modrm;
+    const src = c.reg[(m >> 3) & 7];
+    if (m >= 0xc0) {
+      const r = alu(c, op, c.reg[m & 7], src, -1);
+      if (op !== 7) c.reg[m & 7] = r;
+      return;
+    }
     const r = alu(c, op, readEd(c), src, -1);
     if (op !== 7) writeBackEd(c, r);
   };
@@ -113,8 +125,9 @@ export function aluGwEw(op: number): Handler {
 
 export function aluGdEd(op: number): Handler {
   return (c) => {
-    const g = (c.modrm >> 3) & 7;
-    const r = alu(c, op, c.reg[g], readEd(c), -1);
+    const m = c.modrm;
+    const g = (m >> 3) & 7;
+    const r = alu(c, op, c.reg[g], m >= 0xc0 ? c.reg[m & 7] : readEd(c), -1);
     if (op !== 7) c.reg[g] = r;
   };
 }
@@ -159,6 +172,12 @@ export function grp1EwIw(op: number): Handler {
 
 export function grp1EdId(op: number): Handler {
   return (c) => {
+    const m = c.modrm;
+    if (m >= 0xc0) {
+      const r = alu(c, op, c.reg[m & 7], c.fetch32(), -1);
+      if (op !== 7) c.reg[m & 7] = r;
+      return;
+    }
     const a = readEd(c);
     const r = alu(c, op, a, c.fetch32(), -1);
     if (op !== 7) writeBackEd(c, r);
@@ -175,6 +194,12 @@ export function grp1EwIb(op: number): Handler {
 
 export function grp1EdIb(op: number): Handler {
   return (c) => {
+    const m = c.modrm;
+    if (m >= 0xc0) {
+      const r = alu(c, op, c.reg[m & 7], (c.fetch8() << 24) >> 24, -1);
+      if (op !== 7) c.reg[m & 7] = r;
+      return;
+    }
     const a = readEd(c);
     const r = alu(c, op, a, (c.fetch8() << 24) >> 24, -1);
     if (op !== 7) writeBackEd(c, r);
