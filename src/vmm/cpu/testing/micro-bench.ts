@@ -13,8 +13,8 @@ import { AR, Seg } from '../constants';
 const LOOPS: Record<string, string> = {
   // mov ecx,N; L: add eax,ecx; xor ebx,eax; dec ecx; jnz L; hlt
   alu: 'b9 NNNNNNNN 01c8 31c3 49 75f9 f4',
-  // mov ecx,N; mov esi,0x10000; L: mov [esi],eax; mov edx,[esi+4]; add eax,edx; inc esi; and esi,0x1ffff; dec ecx; jnz L; hlt
-  mem: 'b9 NNNNNNNN be00000100 8906 8b5604 01d0 46 81e6ffff0100 49 75ee f4',
+  // mov ecx,N; mov esi,0x100000; L: mov [esi],eax; mov edx,[esi+4]; add eax,edx; inc esi; and esi,0x10ffff; dec ecx; jnz L; hlt
+  mem: 'b9 NNNNNNNN be00001000 8906 8b5604 01d0 46 81e6ffff1000 49 75ef f4',
   // mov ecx,N; L: push ecx; call F; pop edx; dec ecx; jnz L; hlt; F: ret
   call: 'b9 NNNNNNNN 51 e806000000 5a 49 75f6 f4 90 90 c3',
 };
