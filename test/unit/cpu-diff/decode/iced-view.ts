@@ -72,9 +72,10 @@ export function operandDiffs(exp: DecodedOperand[], act: DecodedOperand[], mnemo
   const d: string[] = [];
   // Conventions where the SDM itself allows both spellings (README.md, "Decoder comparison"):
   if (hintNop) {
-    // hint NOPs: only the r/m operand; its access size is not architectural (nothing is accessed).
-    exp = exp.slice(0, 1).map((o) => ({ ...o, size: undefined }));
-    act = act.slice(0, 1).map((o) => ({ ...o, size: undefined }));
+    // hint NOPs: only a memory r/m operand (its address form decides the length); nothing is accessed, so neither
+    // its size nor a register operand is architectural (iced names F3 0F 1E register forms RDSSPD r32/ENDBR32).
+    exp = exp.slice(0, 1).filter((o) => o.kind === 'mem').map((o) => ({ ...o, size: undefined }));
+    act = act.slice(0, 1).filter((o) => o.kind === 'mem').map((o) => ({ ...o, size: undefined }));
   }
   if (mnemonic === 'xlatb' && act.length === 0) exp = []; // "XLATB" (no operand) or "XLAT m8"
   if (mnemonic === 'bswap' || mnemonic === 'arpl') {
