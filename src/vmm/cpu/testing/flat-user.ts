@@ -17,6 +17,8 @@ const CODE_BASE = 0x10000000;
 const DATA_BASE = 0x20000000;
 const DATA_SIZE = 0x10000;
 const SCRATCH = 0x30000000;
+/** Linear base of the supervisor-only window onto the low guest-physical pages (descriptor tables). */
+const SYS_BASE = 0xffc00000 | 0;
 
 // Guest-physical layout of the tiny machine.
 const P_GDT = 0x1000;
@@ -95,8 +97,9 @@ function buildTables(p: GuestPhysicalMemory, c: FlatUserCase): void {
     w32(p, P_IDT + v * 8, 0x00080000);
     w32(p, P_IDT + v * 8 + 4, 0x8e00 | (dpl << 13));
   }
-  // The descriptor tables are identity-mapped, supervisor only, as a kernel's are.
-  w32(p, P_PD, P_PT_LOW | 0x3);
+  // The descriptor tables live in the top 4 MiB (supervisor only), where the oracle's own harness sits and
+  // generated cases never point: the low 64 KiB must stay unmapped (user accesses there are error 4/6).
+  w32(p, P_PD + 0x3ff * 4, P_PT_LOW | 0x3);
   for (let i = 1; i < 8; i++) w32(p, P_PT_LOW + i * 4, (i * 0x1000) | 0x63);
   w32(p, P_PD + (CODE_BASE >>> 22) * 4, P_PT_CODE | 0x7);
   w32(p, P_PD + (DATA_BASE >>> 22) * 4, P_PT_DATA | 0x7);
@@ -144,9 +147,9 @@ export function runFlatUserCase(c: FlatUserCase): FlatUserResult {
     const off = (m.addr >>> 0) - DATA_BASE;
     if (off >= 0 && off + m.bytes.length <= DATA_SIZE) p.load(P_DATA + off, m.bytes);
   }
-  cpu.dtr[0] = P_GDT;
+  cpu.dtr[0] = SYS_BASE + P_GDT;
   cpu.dtr[1] = 0xff;
-  cpu.dtr[2] = P_IDT;
+  cpu.dtr[2] = SYS_BASE + P_IDT;
   cpu.dtr[3] = 0x7ff;
   cpu.cr[0] = 0x80050033 | 0;
   cpu.cr[3] = P_PD;
@@ -171,6 +174,9 @@ export function runFlatUserCase(c: FlatUserCase): FlatUserResult {
       fpu.execute(cpu.x87Host, 0xdd, 0x20, SCRATCH);
     }
   }
+  // The scratch page only carried the FRSTOR image: unmap it so the case sees the oracle's layout.
+  p.write32(P_PT_SCRATCH, 0);
+  cpu.stateChanged();
   cpu.eip = CODE_BASE;
   const end = (CODE_BASE + c.code.length) >>> 0;
 
