@@ -2,12 +2,13 @@
  * Comparison of our result with the real x87's, field by field. Masks cover only what Intel leaves
  * undefined or what the hardware here (not a Pentium Pro) may legitimately do differently; each is named.
  */
-import { FpuCase, FpuResult, hex80 } from './harness';
+import { firstInsn, FpuCase, FpuResult, hex80 } from './harness';
 
 const TRANSCENDENTAL = new Set([0xf0, 0xf1, 0xf2, 0xf3, 0xf9, 0xfb, 0xfe, 0xff]);
 
 export function isTranscendental(c: FpuCase): boolean {
-  return c.code[0] === 0xd9 && TRANSCENDENTAL.has(c.code[1]);
+  const f = firstInsn(c.code);
+  return f.op === 0xd9 && TRANSCENDENTAL.has(f.modrm);
 }
 
 /** Finite non-zero values as signed integers ordered like the reals (exponent above significand). */
@@ -29,20 +30,21 @@ export function differences(c: FpuCase, mine: FpuResult, real: FpuResult): strin
   }
   if (mine.status !== 'ok') return d;
   let swMask = 0xffff;
+  const { op, modrm, o16 } = firstInsn(c.code);
   const trans = isTranscendental(c);
   // Transcendentals: computed in double precision here (README), so C1 (round-up) and the low bits differ.
   if (trans) swMask &= ~0x0200;
   // FPREM/FPREM1 partial remainder (C2=1): the quotient bits in C0/C3/C1 are undefined.
-  if (c.code[0] === 0xd9 && (c.code[1] === 0xf8 || c.code[1] === 0xf5) && real.sw & 0x400) swMask &= ~0x4300;
+  if (op === 0xd9 && (modrm === 0xf8 || modrm === 0xf5) && real.sw & 0x400) swMask &= ~0x4300;
   // FXAM of an empty register: C1 is the stale sign bit, undefined by Intel.
-  if (c.code[0] === 0xd9 && c.code[1] === 0xe5 && (real.sw & 0x4500) === 0x4100) swMask &= ~0x0200;
+  if (op === 0xd9 && modrm === 0xe5 && (real.sw & 0x4500) === 0x4100) swMask &= ~0x0200;
   // F2XM1 outside -1..+1: the result is undefined (SDM), so only the stack and tags are compared.
   const exp0 = (c.st[0][9] & 0x7f) * 256 + c.st[0][8];
   const j0 = c.st[0][7] & 0x80;
   // F2XM1 outside -1..+1 and FYL2XP1 outside +-(1 - sqrt(2)/2): undefined results (SDM).
-  const undefinedRange = (c.code[1] === 0xf0 && exp0 >= 0x3fff) || (c.code[1] === 0xf9 && exp0 >= 0x3ffd);
+  const undefinedRange = (modrm === 0xf0 && exp0 >= 0x3fff) || (modrm === 0xf9 && exp0 >= 0x3ffd);
   const st0Empty = ((c.tw >>> (2 * ((c.sw >>> 11) & 7))) & 3) === 3;
-  if (c.code[0] === 0xd9 && undefinedRange && exp0 !== 0x7fff && j0 && !st0Empty) {
+  if (op === 0xd9 && undefinedRange && exp0 !== 0x7fff && j0 && !st0Empty) {
     swMask &= ~0x80bf & ~0x0200;
     mine = { ...mine, st: [real.st[0], ...mine.st.slice(1)], tw: (mine.tw & ~(3 << (2 * ((real.sw >>> 11) & 7)))) | (real.tw & (3 << (2 * ((real.sw >>> 11) & 7)))) };
   }
@@ -61,10 +63,12 @@ export function differences(c: FpuCase, mine: FpuResult, real: FpuResult): strin
     d.push(`st${i} ${a} != ${b}`);
   }
   if ((mine.eflags & 0x8d5) !== (real.eflags & 0x8d5)) d.push(`eflags ${mine.eflags.toString(16)} != ${real.eflags.toString(16)}`);
-  // Environment images: FIP/FCS/FOP/FDP/FDS (bytes 12..27) are not comparable (other CPU, other addresses).
-  const env = (c.code[0] === 0xd9 && c.code[1] >>> 3 === 6) || (c.code[0] === 0xdd && c.code[1] >>> 3 === 6 && c.code[1] < 0xc0);
+  // Environment images: FIP/FCS/FOP/FDP/FDS are not comparable (other CPU, other addresses): bytes 12..27
+  // of the 32-bit layout, 6..13 of the 16-bit one.
+  const env = (op === 0xd9 || op === 0xdd) && modrm < 0xc0 && modrm >>> 3 === 6;
+  const [skipFrom, skipTo] = o16 ? [6, 14] : [12, 28];
   for (let i = 0; i < mine.data.length; i++) {
-    if (env && i >= 12 && i < 28) continue;
+    if (env && i >= skipFrom && i < skipTo) continue;
     if (mine.data[i] !== real.data[i]) {
       d.push(`mem[${i}] ${mine.data[i].toString(16)} != ${real.data[i].toString(16)}`);
       break;

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DATA_LEN, FpuCase, FpuResult, from80hex, hex80 } from './harness';
+import { DATA_LEN, firstInsn, FpuCase, FpuResult, from80hex, hex80 } from './harness';
 import { findRepoRoot } from './oracle';
 
 export interface Recorded {
@@ -16,10 +16,11 @@ export interface Recorded {
 
 /** Bytes of the memory operand region worth keeping (the rest of the case's data is zero). */
 export function usedBytes(code: number[]): number {
-  if (code[1] >= 0xc0) return 0;
-  const reg = code[1] >>> 3;
-  if (code[0] === 0xdd && (reg === 4 || reg === 6)) return 108;
-  if (code[0] === 0xd9 && (reg === 4 || reg === 6)) return 28;
+  const { op, modrm, o16 } = firstInsn(code);
+  if (modrm >= 0xc0) return 10;
+  const reg = modrm >>> 3;
+  if (op === 0xdd && (reg === 4 || reg === 6)) return o16 ? 94 : 108;
+  if (op === 0xd9 && (reg === 4 || reg === 6)) return o16 ? 14 : 28;
   return 10;
 }
 

@@ -114,12 +114,17 @@ function hexTo10(h: string): Uint8Array {
   return b;
 }
 
+function put16(d: Uint8Array, off: number, v: number): void {
+  d[off] = v & 0xff;
+  d[off + 1] = (v >>> 8) & 0xff;
+}
+
 function put32(d: Uint8Array, off: number, v: number): void {
   for (let i = 0; i < 4; i++) d[off + i] = (v >>> (8 * i)) & 0xff;
 }
 
 /** Fills the memory operand at offset 0 to suit the instruction. */
-function fillOperand(r: Rng, d: Uint8Array, opcode: number, reg: number): void {
+function fillOperand(r: Rng, d: Uint8Array, opcode: number, reg: number, o16: boolean): void {
   const v = hexTo10(rand80(r));
   if (opcode === 0xd8 || (opcode === 0xd9 && reg === 0)) {
     // single: build from the random extended value's top bits with random exponent classes
@@ -136,18 +141,13 @@ function fillOperand(r: Rng, d: Uint8Array, opcode: number, reg: number): void {
   } else if (opcode === 0xdf && reg === 4) {
     for (let i = 0; i < 9; i++) d[i] = (r.int(10) << 4) | r.int(10);
     d[9] = r.chance(0.5) ? 0x80 : 0;
-  } else if (opcode === 0xd9 && (reg === 4 || reg === 5)) {
-    // FLDENV / FLDCW: a plausible environment (32-bit protected-mode layout)
+  } else if ((opcode === 0xd9 && (reg === 4 || reg === 5)) || (opcode === 0xdd && reg === 4)) {
+    // FLDENV / FLDCW / FRSTOR: a plausible environment (protected-mode layout, 32- or 16-bit)
     const cw = r.chance(0.7) ? 0x37f : r.u32() & 0x1f7f;
     const sw = r.u32() & 0x7fff & ~0x80;
-    put32(d, 0, cw | 0xffff0000);
-    put32(d, 4, sw | 0xffff0000);
-    put32(d, 8, r.u32() | 0xffff0000);
-  } else if (opcode === 0xdd && reg === 4) {
-    put32(d, 0, 0xffff037f);
-    put32(d, 4, (r.u32() & 0x3f00 & ~0x80) | 0xffff0000);
-    put32(d, 8, r.u32() | 0xffff0000);
-    for (let i = 0; i < 8; i++) d.set(hexTo10(rand80(r)), 28 + 10 * i);
+    const words = [cw, sw, r.u32() & 0xffff];
+    words.forEach((w, i) => (o16 ? put16(d, 2 * i, w) : put32(d, 4 * i, (w | 0xffff0000) >>> 0)));
+    if (opcode === 0xdd) for (let i = 0; i < 8; i++) d.set(hexTo10(rand80(r)), (o16 ? 14 : 28) + 10 * i);
   } else d.set(v, 0);
 }
 
@@ -162,7 +162,12 @@ export function instructionPool(): number[][] {
 }
 
 export function randomCase(r: Rng, pool: number[][]): FpuCase {
-  const code = r.pick(pool);
+  let code = r.pick(pool);
+  const envOp = (code[0] === 0xd9 || code[0] === 0xdd) && code[1] < 0xc0 && (code[1] >>> 3 === 4 || code[1] >>> 3 === 6);
+  const o16 = envOp && r.chance(0.3);
+  if (o16) code = [0x66, ...code];
+  // Sometimes a second instruction: does the pending-exception logic (ES, #MF) match?
+  if (r.chance(0.15)) code = [...code, ...r.pick([[0x9b], [0xd9, 0xd0], [0xdb, 0xe2, 0x9b], [0xd9, 0xe8]])];
   const pc = r.pick([0, 2, 3, 3]) << 8;
   const rc = r.int(4) << 10;
   const masks = r.chance(0.7) ? 0x3f : r.u32() & 0x3f;
@@ -179,6 +184,7 @@ export function randomCase(r: Rng, pool: number[][]): FpuCase {
   }
   const data = new Uint8Array(DATA_LEN);
   for (let i = 0; i < DATA_LEN; i++) data[i] = r.u32() & 0xff;
-  if (code[1] < 0xc0) fillOperand(r, data, code[0], code[1] >>> 3);
+  const at = o16 ? 1 : 0;
+  if (code[at + 1] < 0xc0) fillOperand(r, data, code[at], code[at + 1] >>> 3, o16);
   return { code, cw, sw, tw, st, eflags: r.u32() & 0x8d5, data };
 }

@@ -101,8 +101,19 @@ export function runLocal(c: FpuCase): FpuResult {
   host.eflags = (c.eflags & 0x8d5) | 0x202;
   let status = 'ok';
   try {
-    const modrm = c.code[1];
-    fpu.execute(host, c.code[0], modrm, modrm < 0xc0 ? DATA_BASE : 0);
+    // Instructions are FWAIT (9B) or [66] escape ModRM with [eax] memory operands (no displacement).
+    for (let i = 0; i < c.code.length; ) {
+      host.o32 = c.code[i] !== 0x66;
+      if (!host.o32) i++;
+      if (c.code[i] === 0x9b) {
+        fpu.checkPendingFault(host);
+        i++;
+        continue;
+      }
+      const modrm = c.code[i + 1];
+      fpu.execute(host, c.code[i], modrm, modrm < 0xc0 ? DATA_BASE : 0);
+      i += 2;
+    }
   } catch (e) {
     if (e instanceof MathFault) status = 'mf';
     else if (e instanceof InvalidOpcode) status = 'ud';
@@ -110,6 +121,12 @@ export function runLocal(c: FpuCase): FpuResult {
   }
   const s = fpu.snapshot();
   return { status, cw: s.cw, sw: s.sw, tw: s.tw, st: s.st, eflags: host.eflags, data };
+}
+
+/** The first instruction of a case: escape opcode, ModRM and whether it has a 66 (16-bit operand) prefix. */
+export function firstInsn(code: number[]): { op: number; modrm: number; o16: boolean } {
+  const o16 = code[0] === 0x66;
+  return { op: code[o16 ? 1 : 0], modrm: code[o16 ? 2 : 1], o16 };
 }
 
 export function hex80(b: Uint8Array): string {

@@ -276,6 +276,19 @@ describe('x87 known answers', () => {
       const r = one([0xd8, 0xd1], ['3fff8000000000000000'], { cw: 0x37e });
       assert.strictEqual(r.sw & 0x4741, 0x4541);
     });
+    it('FDIVR m32: a denormal dividend over ST(0) = 0 is a zero divide, not a denormal operand', () => {
+      const r = one([0xd8, 0x38], ['00000000000000000000'], { cw: 0x37d, mem: '1f901a00' });
+      assert.strictEqual(r.sw & 0xbf, 0x04);
+    });
+    it('an unmasked DE from a memory operand stops the instruction before any rounding', () => {
+      const r = one([0xdc, 0x08], ['c01af9162b7a0d5ba2ea'], { cw: 0x37d, mem: '0100000000000000' });
+      assert.strictEqual(r.sw & 0xbf, 0x82);
+      assert.strictEqual(hex80(r.st[0]), 'c01af9162b7a0d5ba2ea');
+    });
+    it('FPREM1 by an infinity returns a pseudo-denormal ST(0) normalized', () => {
+      const r = one([0xd9, 0xf5], ['8000fa9ba3e6160b8a22', 'ffff8000000000000000']);
+      assert.strictEqual(hex80(r.st[0]), '8001fa9ba3e6160b8a22');
+    });
     it('FSIN of a tiny value rounds towards zero under RC=chop', () => {
       const r = one([0xd9, 0xfe], ['3fc08000000000000000'], { cw: 0x0f7f });
       assert.strictEqual(hex80(r.st[0]), '3fbfffffffffffffffff');

@@ -172,10 +172,12 @@ export function openOracle(): X87Oracle | null {
   const shared = path.resolve(root, '..', 'shared', 'anchors', 'native-oracle');
   const jsonProbe = JSON.stringify({ code: 'd9e8' });
   const candidates = [path.join(shared, '.build', 'oracle')];
-  const tmpCopy = path.join(os.tmpdir(), 'ringside-fpu-native-oracle');
+  // Private temporary names: other test runs may share this machine's /tmp.
+  const tmpCopy = path.join(os.tmpdir(), `ringside-fpu-native-oracle-${process.pid}`);
   if (fs.existsSync(shared) && !fs.existsSync(candidates[0])) {
     try {
       fs.mkdirSync(tmpCopy, { recursive: true });
+      process.once('exit', () => fs.rmSync(tmpCopy, { recursive: true, force: true }));
       for (const f of fs.readdirSync(shared)) fs.copyFileSync(path.join(shared, f), path.join(tmpCopy, f));
       if (!fs.existsSync(path.join(tmpCopy, '.build', 'oracle'))) execFileSync('make', ['-s'], { cwd: tmpCopy, stdio: 'pipe' });
       candidates.push(path.join(tmpCopy, '.build', 'oracle'));
@@ -188,7 +190,8 @@ export function openOracle(): X87Oracle | null {
     if (fs.existsSync(bin)) reasons.push(`${bin} does not run here (no IA-32 emulation?)`);
   }
   const src = path.join(root, 'test', 'unit', 'fpu', 'oracle64', 'x87oracle64.c');
-  const bin64 = path.join(os.tmpdir(), `ringside-x87oracle64-${process.getuid?.() ?? 0}`);
+  const bin64 = path.join(os.tmpdir(), `ringside-x87oracle64-${process.pid}`);
+  process.once('exit', () => fs.rmSync(bin64, { force: true }));
   try {
     if (os.arch() !== 'x64') throw new Error(`host is ${os.arch()}, not x86-64`);
     execFileSync('cc', ['-O1', '-o', bin64, src], { stdio: 'pipe' });
