@@ -124,6 +124,9 @@ export class Cpu {
   descLo = 0;
   descHi = 0;
   xPhys = 0;
+  /** Selector and offset of the last x87 memory operand (for FSTENV/FSAVE images). */
+  x87Ds = 0;
+  x87Off = 0;
   /** The last #PF came from an instruction fetch (no NX here, but the flat-user oracle reports I/D). */
   pfFetch = false;
 

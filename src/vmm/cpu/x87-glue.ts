@@ -1,5 +1,6 @@
 import type { Cpu } from './cpu';
-import { CR0 } from './constants';
+import { CR0, F, Seg } from './constants';
+import { freeze, getFlags } from './flags';
 import { raise } from './fault';
 import { checkSegRange, probeWrite, rl16, rl32, rl8, wl16, wl32, wl8 } from './access';
 import { decodeEA } from './modrm';
@@ -22,6 +23,16 @@ export function makeX87Host(c: Cpu): X87Host {
     protectedMode: () => isProtected(c),
     // With CR0.NE=0 a PC would signal FERR# on IRQ 13; the CpuHost has no line for that yet, so #MF it is.
     raiseMathFault: () => raise(c, 16),
+    readEflags: () => getFlags(c),
+    setCompareFlags: (zf, pf, cf) => {
+      freeze(c, F.ARITH);
+      c.flags = (c.flags & ~F.ARITH) | (zf ? F.ZF : 0) | (pf ? F.PF : 0) | (cf ? F.CF : 0);
+    },
+    writeAX: (v) => {
+      c.reg[0] = (c.reg[0] & ~0xffff) | (v & 0xffff);
+    },
+    raiseInvalidOpcode: () => raise(c, 6),
+    instructionPointers: () => ({ cs: c.segSel[Seg.CS], eip: c.instrStart >>> 0, ds: c.x87Ds, offset: c.x87Off >>> 0 }),
   };
 }
 
@@ -32,6 +43,8 @@ export const x87Escape: Handler = (c) => {
   if (c.modrm < 0xc0) {
     decodeEA(c);
     ea = checkSegRange(c, c.eaSeg, c.eaOff, 1, false);
+    c.x87Ds = c.segSel[c.eaSeg];
+    c.x87Off = c.eaOff;
   }
   c.fpu.execute(c.x87Host, c.instrOp, c.modrm, ea);
 };
