@@ -38,7 +38,7 @@ describe('protocol: debugging the sample kernel', function () {
     assert.strictEqual(top.line, KMAIN_FIRST_LINE);
   });
 
-  it('shows the Registers scope with EIP at the breakpoint and EAX = the multiboot magic', async () => {
+  it('shows the Registers scope with EIP at the breakpoint in 32-bit protected mode, CPL 0', async () => {
     const top = await launchTo(dc, MAIN_C(), KMAIN_FIRST_LINE);
     const scopes = await dc.scopesRequest({ frameId: top.id });
     const regs = scopes.body.scopes.find((s) => s.name === 'Registers')!;
