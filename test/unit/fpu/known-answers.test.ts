@@ -289,6 +289,11 @@ describe('x87 known answers', () => {
       const r = one([0xd9, 0xf5], ['8000fa9ba3e6160b8a22', 'ffff8000000000000000']);
       assert.strictEqual(hex80(r.st[0]), '8001fa9ba3e6160b8a22');
     });
+    it('FPREM by an infinity re-rounds a denormal ST(0): UE unmasked gives the biased result', () => {
+      const r = one([0xd9, 0xf8], ['80000200000400000000', '7fff8000000000000000'], { cw: 0x0766 });
+      assert.strictEqual(hex80(r.st[0]), 'dffb8000010000000000');
+      assert.strictEqual(r.sw & 0xbf, 0x92);
+    });
     it('FSIN of a tiny value rounds towards zero under RC=chop', () => {
       const r = one([0xd9, 0xfe], ['3fc08000000000000000'], { cw: 0x0f7f });
       assert.strictEqual(hex80(r.st[0]), '3fbfffffffffffffffff');

@@ -101,9 +101,10 @@ export function fprem(a: F80, b: F80, ieee: boolean, ctx: Ctx): { r: F80; cc: nu
   if (ctx.aborted) return { r: INDEFINITE, cc: -1 };
   if (ca === Cls.Zero) return { r: a, cc: 0 };
   if (cb === Cls.Inf) {
-    // ST(0) is the remainder, re-encoded (a pseudo-denormal comes back normalized, as measured).
+    // ST(0) is the remainder, re-encoded like any result (measured: a pseudo-denormal comes back
+    // normalized, a denormal with UE unmasked reports UE and comes back exponent-biased).
     const x = exactOf(a);
-    return { r: pack80({ sign: x.sign, q: x.sig, L: x.e, inf: false }), cc: 0 };
+    return { r: pack80(roundExact(x.sign, x.sig, x.e, FMT80, ctx, RC_NEAREST) as Rounded), cc: 0 };
   }
   const sa = a.se >>> 15;
   const x = exactOf(a);
