@@ -11,7 +11,7 @@ import { refreshAllSegs, setSegCache } from './segmentation';
 import { GROUPS, HANDLERS, LOCKABLE, OPINFO, OpInfo } from './dispatch';
 import { boundary, handleFault } from './interrupts';
 import type { DrData, WatchHit, Watchpoint } from './debug-access';
-import { rebuildSlowPages } from './debug-access';
+import { drExecEnabled, ioBreakpointsEnabled, rebuildSlowPages } from './debug-access';
 import { loadEflags } from './eflags';
 import { makeX87Host } from './x87-glue';
 import type { X87Host } from './fpu/x87-host';
@@ -184,7 +184,11 @@ export class Cpu {
   /** Pending DR6 B0-B3 bits from data breakpoints, delivered as a #DB trap at the next boundary. */
   pendingDr6 = 0;
   tfTrap = false;
+  /** A task switch into a TSS with the T bit set: #DB before the new task runs. */
+  tssTrap = false;
   drExecActive = false;
+  /** CR4.DE and an I/O breakpoint in DR7: port accesses check DR0-DR3. */
+  ioBreakpoints = false;
   drData: DrData[] = [];
   readonly watches: Watchpoint[] = [];
   watchHit: WatchHit | null = null;
@@ -243,6 +247,8 @@ export class Cpu {
     this.stopReq = -1;
     this.attn = true;
     this.drExecActive = false;
+    this.ioBreakpoints = false;
+    this.tssTrap = false;
     rebuildSlowPages(this);
     this.fpu?.reset();
   }
@@ -519,13 +525,7 @@ export class Cpu {
     flushTlb(this, false);
     rebuildSlowPages(this);
     this.drExecActive = drExecEnabled(this.dr[7]);
+    this.ioBreakpoints = ioBreakpointsEnabled(this);
     this.attn = true;
   }
-}
-
-export function drExecEnabled(dr7: number): boolean {
-  for (let n = 0; n < 4; n++) {
-    if ((dr7 >>> (n * 2)) & 3 && ((dr7 >>> (16 + n * 4)) & 3) === 0) return true;
-  }
-  return false;
 }

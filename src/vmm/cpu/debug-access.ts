@@ -95,3 +95,18 @@ export function rebuildSlowPages(c: Cpu): void {
 }
 
 export type { DrData };
+
+/** Any DR0-DR3 enabled as an instruction breakpoint (checked at every boundary while true). */
+export function drExecEnabled(dr7: number): boolean {
+  for (let n = 0; n < 4; n++) {
+    if ((dr7 >>> (n * 2)) & 3 && ((dr7 >>> (16 + n * 4)) & 3) === 0) return true;
+  }
+  return false;
+}
+
+/** DR0-DR3 with R/W = 10 are I/O breakpoints when CR4.DE is set. */
+export function ioBreakpointsEnabled(c: Cpu): boolean {
+  if ((c.cr[4] & 0x8) === 0) return false;
+  for (let n = 0; n < 4; n++) if ((c.dr[7] >>> (n * 2)) & 3 && ((c.dr[7] >>> (16 + n * 4)) & 3) === 2) return true;
+  return false;
+}

@@ -291,9 +291,10 @@ export function boundary(c: Cpu): number {
   if (c.shutdown) return StopReason.Shutdown;
   c.instrStart = c.eip;
   c.nesting = 0;
-  if (c.tfTrap || c.pendingDr6 !== 0) {
+  if (c.tfTrap || c.pendingDr6 !== 0 || c.tssTrap) {
     c.dr[6] = (c.dr[6] & ~0xf) | c.pendingDr6 | (c.tfTrap ? 0x4000 : 0);
     c.tfTrap = false;
+    c.tssTrap = false;
     c.pendingDr6 = 0;
     c.faultChain = [];
     if (!deliverException(c, 1, 0)) return StopReason.Shutdown;

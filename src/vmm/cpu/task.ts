@@ -148,6 +148,11 @@ export function switchTask(c: Cpu, sel: number, source: TaskSource, errorCode: n
     else push16(c, errorCode);
   }
   if (c.eip >>> 0 > c.csHi) raise(c, 13, 0);
+  // The T bit of the new TSS: a #DB trap (DR6.BT) before the new task's first instruction.
+  if (new32 && sysRead16(c, (newBase + 0x64) | 0) & 1) {
+    c.dr[6] |= 0x8000;
+    c.tssTrap = true;
+  }
   c.attn = true;
 }
 

@@ -33,6 +33,28 @@ describe('cpu: debug support', () => {
     assert.strictEqual(sys.host.phys.read32(0x6000), 5);
   });
 
+  it('I/O breakpoints (CR4.DE) trap after the port access; DR7.GD faults DR accesses', () => {
+    const sys = protectedSystem('e680 90 f4');
+    sys.host.phys.load(0x31000, hex('0f21f1 890d00900000 8b0c24 890d04900000 cf'));
+    sys.setGate(1, gate(0x08, 0x31000, 0xe));
+    sys.cpu.cr[4] = 0x8;
+    sys.cpu.dr[0] = 0x80;
+    sys.cpu.dr[7] = 0x1 | (2 << 16);
+    sys.cpu.stateChanged();
+    sys.cpu.run(100);
+    assert.strictEqual(sys.host.phys.read32(0x9000) & 0xf, 1);
+    assert.strictEqual(sys.host.phys.read32(0x9004), 0x10002);
+
+    const gd = protectedSystem('0f21c0 f4');
+    gd.host.phys.load(0x31000, hex('8b0c24 890d04900000 f4'));
+    gd.setGate(1, gate(0x08, 0x31000, 0xe));
+    gd.cpu.dr[7] = 0x2400;
+    gd.cpu.stateChanged();
+    gd.cpu.run(100);
+    assert.strictEqual(gd.host.phys.read32(0x9004), 0x10000, 'fault: EIP at the MOV DR');
+    assert.strictEqual(gd.cpu.dr[6] & 0x2000, 0x2000, 'DR6.BD');
+  });
+
   it('TF single-steps with DR6.BS', () => {
     // pushfd; or dword [esp],0x100; popfd; nop; nop; hlt  -- #DB after the first nop (TF takes effect after POPF)
     const sys = protectedSystem('9c 810c2400010000 9d 90 90 f4');

@@ -25,13 +25,27 @@ export function checkIoPermission(c: Cpu, port: number, size: number): void {
   if ((bits >>> (port & 7)) & ((1 << size) - 1)) gp(c, 0);
 }
 
+/** I/O breakpoints (CR4.DE, DR7 R/W = 10): a #DB trap after the instruction, like a data breakpoint. */
+function ioBreakpoint(c: Cpu, port: number, size: number): void {
+  const dr7 = c.dr[7];
+  for (let n = 0; n < 4; n++) {
+    if (((dr7 >>> (n * 2)) & 3) === 0 || ((dr7 >>> (16 + n * 4)) & 3) !== 2) continue;
+    const len = [1, 2, 8, 4][(dr7 >>> (18 + n * 4)) & 3];
+    const start = c.dr[n] & 0xffff & ~(len - 1);
+    if (port < start + len && port + size > start) c.pendingDr6 |= 1 << n;
+  }
+  c.attn = true;
+}
+
 export function ioRead(c: Cpu, port: number, size: number): number {
+  if (c.ioBreakpoints) ioBreakpoint(c, port, size);
   monitorExit(c, ExitReason.IoIn, port);
   c.attn = true; // a device may have changed its interrupt line
   return c.host.io.read(port, size as 1 | 2 | 4);
 }
 
 export function ioWrite(c: Cpu, port: number, size: number, v: number): void {
+  if (c.ioBreakpoints) ioBreakpoint(c, port, size);
   monitorExit(c, ExitReason.IoOut, port);
   c.attn = true;
   const m = size === 1 ? 0xff : size === 2 ? 0xffff : -1;

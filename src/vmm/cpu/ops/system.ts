@@ -1,5 +1,4 @@
 import type { Cpu } from '../cpu';
-import { drExecEnabled } from '../cpu';
 import { ExitReason } from '../cpu-host';
 import { AR, CR0, CR4, F, Msr, Seg } from '../constants';
 import { gp, raise, ud } from '../fault';
@@ -8,7 +7,7 @@ import { freeze } from '../flags';
 import { monitorExit } from '../exits';
 import { decodeEA, readEw, setR16, writeEw } from '../modrm';
 import { descAr, descBase, descLimit, readDescriptor, refreshAllSegs, setSegCache, isProtected } from '../segmentation';
-import { rebuildSlowPages } from '../debug-access';
+import { drExecEnabled, ioBreakpointsEnabled, rebuildSlowPages } from '../debug-access';
 import type { Handler } from '../handler';
 
 /** Privileged and system instructions: control/debug registers, descriptor tables, MSRs, CPUID. */
@@ -53,6 +52,7 @@ export function writeCr(c: Cpu, n: number, v: number): void {
       const old = c.cr[4];
       c.cr[4] = v;
       if ((old ^ v) & (CR4.PSE | CR4.PGE)) flushTlb(c, false);
+      c.ioBreakpoints = ioBreakpointsEnabled(c);
       return;
     }
     default:
@@ -75,6 +75,15 @@ export const movCdRd: Handler = (c) => {
   writeCr(c, n, c.reg[c.modrm & 7]);
 };
 
+/** DR7.GD: any debug-register access faults with #DB (DR6.BD) and clears GD, for an in-circuit emulator. */
+function generalDetect(c: Cpu): void {
+  if (c.dr[7] & 0x2000) {
+    c.dr[7] &= ~0x2000;
+    c.dr[6] |= 0x2000;
+    raise(c, 1);
+  }
+}
+
 export const movRdDd: Handler = (c) => {
   let n = (c.modrm >> 3) & 7;
   if (n === 4 || n === 5) {
@@ -82,6 +91,7 @@ export const movRdDd: Handler = (c) => {
     n += 2;
   }
   requireCpl0(c);
+  generalDetect(c);
   c.reg[c.modrm & 7] = n === 6 ? c.dr[6] | 0xffff0ff0 : n === 7 ? c.dr[7] | 0x400 : c.dr[n];
 };
 
@@ -92,9 +102,11 @@ export const movDdRd: Handler = (c) => {
     n += 2;
   }
   requireCpl0(c);
+  generalDetect(c);
   monitorExit(c, ExitReason.DrWrite, n);
   const v = c.reg[c.modrm & 7];
   c.dr[n] = n === 6 ? v | 0xffff0ff0 : n === 7 ? (v & ~0xd800) | 0x400 : v;
+  if (n === 7) c.ioBreakpoints = ioBreakpointsEnabled(c);
   if (n !== 6) {
     rebuildSlowPages(c);
     c.drExecActive = drExecEnabled(c.dr[7]);
