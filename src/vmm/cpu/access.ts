@@ -104,9 +104,13 @@ function slowRead(c: Cpu, lin: number, size: number, user: boolean): number {
   const mo = translate(c, lin, Access.Read, user);
   let v: number;
   if (mo >= 0) v = size === 1 ? c.u8[mo] : size === 2 ? c.dv.getUint16(mo, true) : c.dv.getInt32(mo, true);
-  else if (size === 1) v = c.phys.read8(c.xPhys);
-  else if (size === 2) v = c.phys.read16(c.xPhys);
-  else v = c.phys.read32(c.xPhys);
+  else {
+    // A device register: its side effects may change interrupt lines, so look at them before the next instruction.
+    c.attn = true;
+    if (size === 1) v = c.phys.read8(c.xPhys);
+    else if (size === 2) v = c.phys.read16(c.xPhys);
+    else v = c.phys.read32(c.xPhys);
+  }
   if (c.slowPage[lin >>> 12] !== 0) debugAccess(c, lin, size, 1, v);
   return v;
 }
@@ -125,9 +129,12 @@ function slowWrite(c: Cpu, lin: number, size: number, v: number, user: boolean):
     if (size === 1) c.u8[mo] = v;
     else if (size === 2) c.dv.setUint16(mo, v, true);
     else c.dv.setInt32(mo, v, true);
-  } else if (size === 1) c.phys.write8(c.xPhys, v & 0xff);
-  else if (size === 2) c.phys.write16(c.xPhys, v & 0xffff);
-  else c.phys.write32(c.xPhys, v);
+  } else {
+    c.attn = true;
+    if (size === 1) c.phys.write8(c.xPhys, v & 0xff);
+    else if (size === 2) c.phys.write16(c.xPhys, v & 0xffff);
+    else c.phys.write32(c.xPhys, v);
+  }
   if (c.slowPage[lin >>> 12] !== 0) debugAccess(c, lin, size, 2, v);
 }
 

@@ -153,6 +153,9 @@ export class Cpu {
   waitSipi = false;
   /** Interrupt shadow (STI, MOV SS, POP SS): no interrupt before the next instruction completes. */
   shadow = false;
+  /** An NMI is waiting (raiseNmi); NMIs are blocked from delivery until the handler's IRET. */
+  nmiPending = false;
+  nmiBlocked = false;
   /** Whether run()/step() deliver external interrupts at all. */
   interruptsEnabled = true;
   /** Whether step() may deliver a pending external interrupt (off by default: steps skip IRQs). */
@@ -236,6 +239,8 @@ export class Cpu {
     refreshAllSegs(this);
     flushTlb(this, false);
     this.halted = false;
+    this.nmiPending = false;
+    this.nmiBlocked = false;
     this.shutdown = false;
     this.faultChain = [];
     this.waitSipi = this.index !== 0;
@@ -267,6 +272,12 @@ export class Cpu {
     this.halted = false;
     setSegCache(this, Seg.CS, (vector & 0xff) << 8, (vector & 0xff) << 12, 0xffff, AR.P | AR.S | AR.CODE | AR.RW | AR.ACCESSED);
     this.eip = 0;
+    this.attn = true;
+  }
+
+  /** Non-maskable interrupt (from the local APIC or the chipset); delivered at the next boundary. */
+  raiseNmi(): void {
+    this.nmiPending = true;
     this.attn = true;
   }
 

@@ -302,6 +302,22 @@ export function boundary(c: Cpu): number {
   }
   const inhibit = c.shadow;
   c.shadow = false;
+  if (c.nmiPending && !c.nmiBlocked && !inhibit) {
+    c.nmiPending = false;
+    c.nmiBlocked = true;
+    c.halted = false;
+    monitorExit(c, ExitReason.ExternalInterrupt, 2);
+    c.faultChain = [];
+    try {
+      deliverEvent(c, 2, EventKind.External, 0);
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      if (!deliverException(c, c.excVector, c.excCode)) return StopReason.Shutdown;
+    }
+    c.nesting = 0;
+    c.instrStart = c.eip;
+    if (c.stopReq >= 0) return takeStop(c);
+  }
   const canInterrupt = !inhibit && (c.flags & F.IF) !== 0 && c.interruptsEnabled;
   if (c.halted) {
     if (!canInterrupt || !c.host.interruptPending(c.index)) {
@@ -342,7 +358,7 @@ export function boundary(c: Cpu): number {
   }
   c.flags &= ~F.RF;
   c.tfTrap = (c.flags & F.TF) !== 0;
-  c.attn = c.tfTrap || inhibit || c.drExecActive;
+  c.attn = c.tfTrap || inhibit || c.drExecActive || (c.nmiPending && !c.nmiBlocked);
   return -1;
 }
 

@@ -91,6 +91,21 @@ describe('cpu: interrupts and exceptions', () => {
     assert.strictEqual(sys.cpu.reg[0], 1);
   });
 
+  it('NMI is delivered with IF=0 and blocked until IRET', () => {
+    // cli; inc ecx; inc ecx; hlt
+    const sys = protectedSystem('fa 41 41 f4');
+    sys.host.phys.load(0x40000, hex('43 cf')); // NMI handler: inc ebx; iretd
+    sys.setGate(2, gate(0x08, 0x40000, 0xe));
+    sys.cpu.raiseNmi();
+    sys.cpu.raiseNmi();
+    assert.strictEqual(sys.cpu.run(100), StopReason.Halted);
+    assert.strictEqual(sys.cpu.reg[3], 1, 'one NMI (the second was merged)');
+    assert.strictEqual(sys.cpu.reg[1], 2);
+    sys.cpu.raiseNmi();
+    sys.cpu.run(100);
+    assert.strictEqual(sys.cpu.reg[3], 2, 'NMI wakes HLT even with IF=0');
+  });
+
   it('IRET to V86 and #GP back to the monitor for IOPL-sensitive INT', () => {
     // ring 0: build a V86 IRET frame: gs fs ds es ss esp eflags(VM) cs eip
     const frame = [

@@ -32,6 +32,8 @@ export const icebp: Handler = (c) => {
 
 export const iretOp: Handler = (c) => {
   iret(c);
+  // IRET ends NMI blocking (the SDM's "until the next IRET").
+  c.nmiBlocked = false;
   c.attn = true;
 };
 
