@@ -3,10 +3,10 @@
  * paths on every operand they accept. Random normal operands near and far apart, all PC/RC settings.
  */
 import * as assert from 'assert';
-import { addExact, mulExact } from '../../../src/vmm/cpu/fpu/arith';
+import { addExact, divExact, mulExact, sqrtExact } from '../../../src/vmm/cpu/fpu/arith';
 import { toIeeeExact, toIntExact } from '../../../src/vmm/cpu/fpu/convert';
 import { F80, f80, toDouble } from '../../../src/vmm/cpu/fpu/f80';
-import { fastAdd, fastFromDouble, fastFromInt, fastFromSingle, fastMul, fastToIeee, fastToInt } from '../../../src/vmm/cpu/fpu/fast';
+import { fastAdd, fastDiv, fastFromDouble, fastFromInt, fastFromSingle, fastMul, fastSqrt, fastToIeee, fastToInt } from '../../../src/vmm/cpu/fpu/fast';
 import { fromInt } from '../../../src/vmm/cpu/fpu/convert';
 import { FMT32, FMT64 } from '../../../src/vmm/cpu/fpu/round';
 import { Ctx } from '../../../src/vmm/cpu/fpu/status';
@@ -20,26 +20,27 @@ function randNormal(r: Rng, base: number, spread: number): F80 {
 
 const key = (v: F80 | null, c: Ctx) => (v ? `${v.se.toString(16)}:${v.hi.toString(16)}:${v.lo.toString(16)}` : 'null') + ` f=${c.flags} c1=${c.c1}`;
 
-describe('x87 limb fast paths agree with the BigInt reference', () => {
+describe('x87 fast paths agree with the BigInt reference', () => {
   const r = new Rng(12345);
   const cws = [0x37f, 0x27f, 0x07f, 0x77f, 0xb7f, 0xf7f, 0x67f, 0x0f7f, 0x0a7f];
 
-  it('add/sub and mul', () => {
+  it('add/sub, mul, div and sqrt', () => {
     let taken = 0;
-    for (let i = 0; i < 30000; i++) {
+    for (let i = 0; i < 40000; i++) {
       const a = randNormal(r, 0x3fff, r.chance(0.5) ? 3 : 140);
       const b = randNormal(r, a.se & 0x7fff, r.chance(0.5) ? 2 : 140);
       const cw = cws[i % cws.length];
       const neg = r.chance(0.5);
       const c1 = new Ctx(cw);
-      const fast = i % 2 ? fastAdd(a, b, neg, c1) : fastMul(a, b, c1);
+      const k = i % 4;
+      const fast = k === 0 ? fastAdd(a, b, neg, c1) : k === 1 ? fastMul(a, b, c1) : k === 2 ? fastDiv(a, b, c1) : fastSqrt(a, c1);
       if (!fast) continue;
       taken++;
       const c2 = new Ctx(cw);
-      const slow = i % 2 ? addExact(a, b, neg, c2) : mulExact(a, b, c2);
+      const slow = k === 0 ? addExact(a, b, neg, c2) : k === 1 ? mulExact(a, b, c2) : k === 2 ? divExact(a, b, c2) : sqrtExact(a, c2);
       assert.strictEqual(key(fast, c1), key(slow, c2), `case ${i}: ${key(a, c1)} ${key(b, c1)} cw=${cw.toString(16)} neg=${neg}`);
     }
-    assert.ok(taken > 20000);
+    assert.ok(taken > 25000);
   });
 
   it('FST m32/m64 and FIST m16/m32', () => {

@@ -4,7 +4,7 @@
  * (Vol. 1 §4.8.3, §8.5 and the instruction pages).
  */
 import { classify, Cls, exactOf, F80, INDEFINITE, infinity, isNaN80, quiet, zero } from './f80';
-import { fastAdd, fastMul } from './fast';
+import { fastAdd, fastDiv, fastMul, fastSqrt } from './fast';
 import { roundToReg } from './round';
 import { Ctx, DE, IE, RC_DOWN, ZE } from './status';
 
@@ -114,6 +114,11 @@ function norm(sig: bigint, e: number): [bigint, number] {
 }
 
 export function div(a: F80, b: F80, ctx: Ctx): F80 {
+  return fastDiv(a, b, ctx) ?? divExact(a, b, ctx);
+}
+
+/** The reference (BigInt) path of div. */
+export function divExact(a: F80, b: F80, ctx: Ctx): F80 {
   const ca = classify(a);
   const cb = classify(b);
   // Measured: a finite non-zero dividend over zero reports only ZE, never DE.
@@ -157,6 +162,11 @@ export function isqrt(n: bigint): bigint {
 }
 
 export function sqrt(a: F80, ctx: Ctx): F80 {
+  return fastSqrt(a, ctx) ?? sqrtExact(a, ctx);
+}
+
+/** The reference (BigInt) path of sqrt. */
+export function sqrtExact(a: F80, ctx: Ctx): F80 {
   const ca = classify(a);
   if (ca === Cls.Unsupported) return invalid(ctx);
   if (isNaN80(ca)) {

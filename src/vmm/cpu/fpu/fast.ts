@@ -310,3 +310,51 @@ export function fastToInt(v: F80, bits: number, ctx: Ctx): number | null {
   }
   return n;
 }
+
+/** Spreads a quotient/root q (msb at bit `msb`, msb <= 127) into the 128-bit limbs roundSig expects. */
+function roundBig(sign: number, q: bigint, msb: number, sticky: number, E: number, ctx: Ctx): F80 | null {
+  const v = q << BigInt(127 - msb);
+  roundSig(
+    sign,
+    Number((v >> 96n) & 0xffffffffn),
+    Number((v >> 64n) & 0xffffffffn),
+    Number((v >> 32n) & 0xffffffffn),
+    Number(v & 0xffffffffn),
+    sticky,
+    E,
+    ctx.pcBits,
+    ctx.rc,
+  );
+  return finish(sign, ctx);
+}
+
+/** a / b for normal operands with a normal result: one 130-by-64-bit BigInt division, limb rounding. */
+export function fastDiv(a: F80, b: F80, ctx: Ctx): F80 | null {
+  if (!isNormal(a) || !isNormal(b)) return null;
+  const x = (BigInt(a.hi) << 32n) | BigInt(a.lo);
+  const y = (BigInt(b.hi) << 32n) | BigInt(b.lo);
+  const num = x << 66n;
+  const q = num / y;
+  const sticky = num === q * y ? 0 : 1;
+  // x/y is in (1/2, 2): q has its leading bit at 66 (x >= y) or 65.
+  const ge = x >= y;
+  const E = (a.se & 0x7fff) - (b.se & 0x7fff) - (ge ? 0 : 1);
+  return roundBig((a.se ^ b.se) >>> 15, q, ge ? 66 : 65, sticky, E, ctx);
+}
+
+/** sqrt of a positive normal: integer square root of the significand scaled to 132 or 133 bits. */
+export function fastSqrt(a: F80, ctx: Ctx): F80 | null {
+  if (!isNormal(a) || a.se & 0x8000) return null;
+  const e = (a.se & 0x7fff) - 16383;
+  // value = sig * 2^(e - 63); shift by s (68 or 69) so that e - 63 - s is even and the root exact in scale.
+  const s = (e & 1) === 0 ? 69 : 68;
+  const n = ((BigInt(a.hi) << 32n) | BigInt(a.lo)) << BigInt(s);
+  let r = BigInt(Math.floor(Math.sqrt(Number(n))));
+  r = (r + n / r) >> 1n;
+  while (r * r > n) r -= 1n;
+  while ((r + 1n) * (r + 1n) <= n) r += 1n;
+  const sticky = r * r === n ? 0 : 1;
+  // n is in [2^131, 2^133): r has its leading bit at 65 or 66.
+  const msb = r >> 66n ? 66 : 65;
+  return roundBig(0, r, msb, sticky, msb + (e - 63 - s) / 2, ctx);
+}
