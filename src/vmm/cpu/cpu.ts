@@ -175,6 +175,9 @@ export class Cpu {
   /** Exceptions being delivered right now (for #DF and triple-fault classification). */
   nesting = 0;
   firstVector = -1;
+  /** Preallocated state saves for transfers that may fault half-way (see interrupts.ts saveFrameState). */
+  readonly frameSaves: Int32Array[] = [new Int32Array(28), new Int32Array(28), new Int32Array(28), new Int32Array(28)];
+  frameTop = 0;
   /** The faults that led to the last shutdown (triple fault), oldest first. */
   faultChain: FaultRecord[] = [];
   /** Vectors the host wants to see instead of the guest (run returns MonitorEvent before delivery). */
@@ -248,6 +251,7 @@ export class Cpu {
     this.tfTrap = false;
     this.pendingDr6 = 0;
     this.nesting = 0;
+    this.frameTop = 0;
     this.firstVector = -1;
     this.stopReq = -1;
     this.attn = true;

@@ -10,7 +10,7 @@ import {
 } from './segmentation';
 import { addSp, push16, push32 } from './stack';
 import { loadEflags, popfMask } from './eflags';
-import { restoreFrameState, saveFrameState, loadStackFromTss } from './interrupts';
+import { dropFrameState, restoreFrameState, saveFrameState, loadStackFromTss } from './interrupts';
 import { switchTask, TaskSource } from './task';
 
 /** Far JMP/CALL/RET and IRET in every mode, with call gates, task gates and privilege changes. */
@@ -133,15 +133,18 @@ export function farCall(c: Cpu, sel: number, offset: number): void {
       c.descHi = hi;
       loadCsFromDesc(c, sel, c.cpl);
       c.eip = offset | 0;
+      dropFrameState(c, save);
       return;
     }
     const type = ar & 0xf;
     if (type === 4 || type === 12) {
       callGate(c, sel, ar, type === 12, retCs, retEip);
+      dropFrameState(c, save);
       return;
     }
     if (type === 5 || type === 1 || type === 9) {
       taskViaSelector(c, sel, type, TaskSource.Call);
+      dropFrameState(c, save);
       return;
     }
     gp(c, sel & 0xfffc);
@@ -252,6 +255,7 @@ function returnToOuter(c: Cpu, sel: number, lo: number, hi: number, eip: number,
     nullInvalidSegs(c);
     refreshAllSegs(c);
     monitorExit(c, ExitReason.RingTransition, rpl);
+    dropFrameState(c, save);
   } catch (e) {
     restoreFrameState(c, save);
     throw e;

@@ -42,6 +42,7 @@ export function handleFault(c: Cpu): boolean {
   if (c.nesting === 0) {
     c.eip = c.instrStart;
     c.faultChain = [];
+    c.frameTop = 0;
   }
   c.tfTrap = false;
   c.pendingDr6 = 0;
@@ -181,7 +182,6 @@ function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext:
   const save = saveFrameState(c);
   const oldCpl = c.cpl;
   try {
-    const push = gate32 ? (x: number) => push32(c, x) : (x: number) => push16(c, x);
     if ((ar & AR.DC) === 0 && dpl < c.cpl) {
       if (vm && dpl !== 0) raise(c, 13, sel & 0xfffc);
       const oldSs = c.segSel[Seg.SS];
@@ -189,13 +189,13 @@ function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext:
       if (vm) c.flags &= ~F.VM;
       loadStackFromTss(c, dpl, ext);
       if (vm) {
-        push(c.segSel[Seg.GS]);
-        push(c.segSel[Seg.FS]);
-        push(c.segSel[Seg.DS]);
-        push(c.segSel[Seg.ES]);
+        pushG(c, gate32, c.segSel[Seg.GS]);
+        pushG(c, gate32, c.segSel[Seg.FS]);
+        pushG(c, gate32, c.segSel[Seg.DS]);
+        pushG(c, gate32, c.segSel[Seg.ES]);
       }
-      push(oldSs);
-      push(oldEsp);
+      pushG(c, gate32, oldSs);
+      pushG(c, gate32, oldEsp);
       c.descLo = dlo;
       c.descHi = dhi;
     } else if ((ar & AR.DC) !== 0 || dpl === c.cpl) {
@@ -204,10 +204,10 @@ function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext:
       c.cpl = oldCpl;
     } else raise(c, 13, (sel & 0xfffc) + ext);
     const newCpl = (ar & AR.DC) !== 0 ? oldCpl : dpl;
-    push(image);
-    push(c.segSel[Seg.CS]);
-    push(c.eip);
-    if (pushCode) push(code);
+    pushG(c, gate32, image);
+    pushG(c, gate32, c.segSel[Seg.CS]);
+    pushG(c, gate32, c.eip);
+    if (pushCode) pushG(c, gate32, code);
     if (offset >>> 0 > descLimit(dlo, dhi) >>> 0) raise(c, 13, 0);
     if (vm) {
       for (const s of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) setSegCache(c, s, 0, 0, 0, AR.UNUSABLE);
@@ -223,11 +223,17 @@ function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext:
     refreshAllSegs(c);
     if (vm) monitorExit(c, ExitReason.ModeSwitch, 0);
     if (newCpl !== oldCpl) monitorExit(c, ExitReason.RingTransition, newCpl);
+    dropFrameState(c, save);
   } catch (e) {
     restoreFrameState(c, save);
     throw e;
   }
   void descBase;
+}
+
+function pushG(c: Cpu, gate32: boolean, v: number): void {
+  if (gate32) push32(c, v);
+  else push16(c, v);
 }
 
 /** Loads SS:ESP for privilege level `dpl` from the current TSS, with the #TS checks. */
@@ -247,37 +253,46 @@ export function loadStackFromTss(c: Cpu, dpl: number, ext: number): void {
   c.reg[4] = esp;
 }
 
-interface FrameState {
-  cpl: number;
-  esp: number;
-  flags: number;
-  lzMask: number;
-  seg: Int32Array;
-}
-
-export function saveFrameState(c: Cpu): FrameState {
-  const seg = new Int32Array(24);
+/**
+ * Saves what a privilege-changing transfer may change (CPL, ESP, flags, ES-GS caches) so a fault half-way
+ * restores the old state. The saves live in a small per-CPU stack of preallocated arrays: delivering an
+ * interrupt must not allocate.
+ */
+export function saveFrameState(c: Cpu): number {
+  const i = c.frameTop++;
+  if (i === c.frameSaves.length) c.frameSaves.push(new Int32Array(28));
+  const a = c.frameSaves[i];
+  a[0] = c.cpl;
+  a[1] = c.reg[4];
+  a[2] = c.flags;
+  a[3] = c.lzMask;
   for (let s = 0; s < 6; s++) {
-    seg[s * 4] = c.segSel[s];
-    seg[s * 4 + 1] = c.segBase[s];
-    seg[s * 4 + 2] = c.segLimit[s];
-    seg[s * 4 + 3] = c.segAr[s];
+    a[4 + s * 4] = c.segSel[s];
+    a[5 + s * 4] = c.segBase[s];
+    a[6 + s * 4] = c.segLimit[s];
+    a[7 + s * 4] = c.segAr[s];
   }
-  return { cpl: c.cpl, esp: c.reg[4], flags: c.flags, lzMask: c.lzMask, seg };
+  return i;
 }
 
-export function restoreFrameState(c: Cpu, st: FrameState): void {
-  c.flags = st.flags;
-  c.lzMask = st.lzMask;
-  c.cpl = st.cpl;
-  c.reg[4] = st.esp;
+export function restoreFrameState(c: Cpu, i: number): void {
+  const a = c.frameSaves[i];
+  c.cpl = a[0];
+  c.reg[4] = a[1];
+  c.flags = a[2];
+  c.lzMask = a[3];
   for (let s = 0; s < 6; s++) {
-    c.segSel[s] = st.seg[s * 4];
-    c.segBase[s] = st.seg[s * 4 + 1];
-    c.segLimit[s] = st.seg[s * 4 + 2];
-    c.segAr[s] = st.seg[s * 4 + 3];
+    c.segSel[s] = a[4 + s * 4];
+    c.segBase[s] = a[5 + s * 4];
+    c.segLimit[s] = a[6 + s * 4];
+    c.segAr[s] = a[7 + s * 4];
   }
   refreshAllSegs(c);
+  c.frameTop = i;
+}
+
+export function dropFrameState(c: Cpu, i: number): void {
+  c.frameTop = i;
 }
 
 // ---- instruction boundary ----
@@ -291,6 +306,7 @@ export function boundary(c: Cpu): number {
   if (c.shutdown) return StopReason.Shutdown;
   c.instrStart = c.eip;
   c.nesting = 0;
+  c.frameTop = 0;
   if (c.tfTrap || c.pendingDr6 !== 0 || c.tssTrap) {
     c.dr[6] = (c.dr[6] & ~0xf) | c.pendingDr6 | (c.tfTrap ? 0x4000 : 0);
     c.tfTrap = false;
