@@ -214,7 +214,16 @@ export const incR16: Handler = (c) => {
 };
 export const incR32: Handler = (c) => {
   const r = c.instrOp & 7;
-  c.reg[r] = inc(c, c.reg[r], -1);
+  const a = c.reg[r];
+  if (c.lzMask & F.CF) c.flags = (c.flags & ~F.CF) | cf(c);
+  const v = (a + 1) | 0;
+  c.reg[r] = v;
+  c.lzOp = LzOp.ADD;
+  c.lzA = a;
+  c.lzB = 1;
+  c.lzRes = v;
+  c.lzSize = -1;
+  c.lzMask = F.ARITH & ~F.CF;
 };
 export const decR16: Handler = (c) => {
   const r = c.instrOp & 7;
@@ -222,7 +231,17 @@ export const decR16: Handler = (c) => {
 };
 export const decR32: Handler = (c) => {
   const r = c.instrOp & 7;
-  c.reg[r] = dec(c, c.reg[r], -1);
+  const a = c.reg[r];
+  // CF survives DEC: fold its current value into c.flags only if it is still lazy.
+  if (c.lzMask & F.CF) c.flags = (c.flags & ~F.CF) | cf(c);
+  const v = (a - 1) | 0;
+  c.reg[r] = v;
+  c.lzOp = LzOp.SUB;
+  c.lzA = a;
+  c.lzB = 1;
+  c.lzRes = v;
+  c.lzSize = -1;
+  c.lzMask = F.ARITH & ~F.CF;
 };
 
 export const incEb: Handler = (c) => writeBackEb(c, inc(c, readEb(c), 0xff));

@@ -1,5 +1,5 @@
 import type { Cpu } from '../cpu';
-import { Seg } from '../constants';
+import { F, Seg } from '../constants';
 import { cond, zf } from '../flags';
 import { gp } from '../fault';
 import { rd16, rd32 } from '../access';
@@ -11,18 +11,48 @@ import type { Handler } from '../handler';
 
 export function jumpNear(c: Cpu, target: number): void {
   if (!c.osz) target &= 0xffff;
-  if (target >>> 0 > c.csHi) gp(c, 0);
+  // Staying inside the fetch window proves the CS limit check (the window never extends past the limit).
+  if ((target - c.fEip) >>> 0 > c.fSpan && target >>> 0 > c.csHi) gp(c, 0);
   c.eip = target | 0;
 }
 
+/** ZF without a call: JE/JNE close most loops, so they get their own straight-line handlers. */
+function zfSet(c: Cpu): boolean {
+  return c.lzMask & F.ZF ? (c.lzRes & c.lzSize) === 0 : (c.flags & F.ZF) !== 0;
+}
+
+const je8: Handler = (c) => {
+  const d = (c.fetch8() << 24) >> 24;
+  if (zfSet(c)) jumpNear(c, c.eip + d);
+};
+
+const jne8: Handler = (c) => {
+  const d = (c.fetch8() << 24) >> 24;
+  if (!zfSet(c)) jumpNear(c, c.eip + d);
+};
+
 export function jcc8(cc: number): Handler {
+  if (cc === 4) return je8;
+  if (cc === 5) return jne8;
   return (c) => {
     const d = (c.fetch8() << 24) >> 24;
     if (cond(c, cc)) jumpNear(c, c.eip + d);
   };
 }
 
+const jeV: Handler = (c) => {
+  const d = c.osz ? c.fetch32() : (c.fetch16() << 16) >> 16;
+  if (zfSet(c)) jumpNear(c, c.eip + d);
+};
+
+const jneV: Handler = (c) => {
+  const d = c.osz ? c.fetch32() : (c.fetch16() << 16) >> 16;
+  if (!zfSet(c)) jumpNear(c, c.eip + d);
+};
+
 export function jccV(cc: number): Handler {
+  if (cc === 4) return jeV;
+  if (cc === 5) return jneV;
   return (c) => {
     const d = c.osz ? c.fetch32() : (c.fetch16() << 16) >> 16;
     if (cond(c, cc)) jumpNear(c, c.eip + d);
