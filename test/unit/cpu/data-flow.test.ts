@@ -78,3 +78,20 @@ describe('cpu: data movement and control flow', () => {
     assert.strictEqual(cpu.takeIntercepted()?.vector, 13);
   });
 });
+
+import { disassemble } from '../../../src/vmm/cpu/disasm';
+
+describe('cpu: disassembly from the opcode table', () => {
+  const dis = (s: string, bits: 16 | 32 = 32, eip = 0x1000): string => disassemble(hex(s), 0, bits, eip).text;
+  it('formats common instructions in Intel syntax', () => {
+    assert.strictEqual(dis('01d8'), 'add eax, ebx');
+    assert.strictEqual(dis('8b4424f8'), 'mov eax, ss:[esp-0x8]');
+    assert.strictEqual(dis('c7050020000001000000'), 'mov dword ptr ds:[0x2000], 0x1');
+    assert.strictEqual(dis('ebfe'), 'jmp 0x1000');
+    assert.strictEqual(dis('f3a5'), 'rep movsd');
+    assert.strictEqual(dis('8b07', 16, 0x7c00), 'mov ax, ds:[bx]');
+    assert.strictEqual(dis('0f22d8'), 'mov cr3, eax');
+    assert.strictEqual(dis('d9e8'), 'fld1');
+    assert.strictEqual(disassemble(hex('0fff'), 0, 32, 0).length, 0);
+  });
+});

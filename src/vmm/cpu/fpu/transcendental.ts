@@ -71,6 +71,12 @@ export function f2xm1(a: F80, ctx: Ctx): F80 {
   if (ctx.aborted) return INDEFINITE;
   if (ca === Cls.Zero) return a;
   if (ca === Cls.Inf) return a.se & 0x8000 ? f80(0xbfff, 0x80000000, 0) : a; // exactly -1, no PE
+  // Outside -1..+1 the SDM leaves the result undefined; real hardware (measured) returns x with PE.
+  const E = normExp(a);
+  if (E > 0 || (E === 0 && (a.hi !== 0x80000000 || a.lo !== 0))) {
+    ctx.flags |= PE;
+    return a;
+  }
   // Tiny x: 2^x - 1 = x * ln 2 to well below the last bit, computed exactly so denormal results are right.
   if (normExp(a) < -60) return mulByDouble(a, Math.LN2, ctx);
   return fromJs(Math.expm1(toDouble(a) * Math.LN2), ctx);
