@@ -174,7 +174,6 @@ export class Cpu {
   excCode = 0;
   /** Exceptions being delivered right now (for #DF and triple-fault classification). */
   nesting = 0;
-  firstVector = -1;
   /** Preallocated state saves for transfers that may fault half-way (see interrupts.ts saveFrameState). */
   readonly frameSaves: Int32Array[] = [new Int32Array(28), new Int32Array(28), new Int32Array(28), new Int32Array(28)];
   frameTop = 0;
@@ -252,7 +251,6 @@ export class Cpu {
     this.pendingDr6 = 0;
     this.nesting = 0;
     this.frameTop = 0;
-    this.firstVector = -1;
     this.stopReq = -1;
     this.attn = true;
     this.drExecActive = false;

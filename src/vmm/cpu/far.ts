@@ -24,14 +24,13 @@ function stackRead(c: Cpu, delta: number, size: number): number {
   return size === 4 ? rd32(c, Seg.SS, off) : rd16(c, Seg.SS, off);
 }
 
-function checkCodeTarget(c: Cpu, sel: number, forCall: boolean): number {
+function checkCodeTarget(c: Cpu, sel: number): number {
   const ar = descAr(c.descHi);
   const dpl = (ar >>> AR.DPL_SHIFT) & 3;
   if (ar & AR.DC) {
     if (dpl > c.cpl) gp(c, sel & 0xfffc);
   } else if ((sel & 3) > c.cpl || dpl !== c.cpl) gp(c, sel & 0xfffc);
   if ((ar & AR.P) === 0) raise(c, 11, sel & 0xfffc);
-  void forCall;
   return ar;
 }
 
@@ -58,7 +57,7 @@ export function farJump(c: Cpu, sel: number, offset: number): void {
   const ar = descAr(c.descHi);
   if (ar & AR.S) {
     if ((ar & AR.CODE) === 0) gp(c, sel & 0xfffc);
-    checkCodeTarget(c, sel, false);
+    checkCodeTarget(c, sel);
     if (offset >>> 0 > descLimit(c.descLo, c.descHi) >>> 0) gp(c, 0);
     loadCsFromDesc(c, sel, c.cpl);
     c.eip = offset | 0;
@@ -119,7 +118,7 @@ export function farCall(c: Cpu, sel: number, offset: number): void {
   try {
     if (ar & AR.S) {
       if ((ar & AR.CODE) === 0) gp(c, sel & 0xfffc);
-      checkCodeTarget(c, sel, true);
+      checkCodeTarget(c, sel);
       if (offset >>> 0 > descLimit(c.descLo, c.descHi) >>> 0) gp(c, 0);
       const lo = c.descLo, hi = c.descHi;
       if (c.osz) {

@@ -228,7 +228,6 @@ function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext:
     restoreFrameState(c, save);
     throw e;
   }
-  void descBase;
 }
 
 function pushG(c: Cpu, gate32: boolean, v: number): void {
@@ -383,8 +382,4 @@ function takeStop(c: Cpu): number {
   c.stopReq = -1;
   c.attn = true;
   return r;
-}
-
-export function isProtectedMode(c: Cpu): boolean {
-  return (c.cr[0] & CR0.PE) !== 0;
 }

@@ -1,5 +1,5 @@
 import { F } from '../constants';
-import { af, cf, freeze, setResultEager, parityOf } from '../flags';
+import { af, cf, setResultEager } from '../flags';
 import { raise } from '../fault';
 import type { Handler } from '../handler';
 
@@ -81,9 +81,3 @@ export const aad: Handler = (c) => {
 export const salc: Handler = (c) => {
   c.reg[0] = (c.reg[0] & ~0xff) | (cf(c) ? 0xff : 0);
 };
-
-export function parityFlag(v: number): number {
-  return parityOf(v);
-}
-
-export const freezeAll: Handler = (c) => freeze(c, F.ARITH);

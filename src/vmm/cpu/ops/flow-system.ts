@@ -5,7 +5,7 @@ import { gp, ud } from '../fault';
 import { rd16, rd32 } from '../access';
 import { cf, freeze, getFlags, of } from '../flags';
 import { monitorExit } from '../exits';
-import { decodeEA, readEd, readEw } from '../modrm';
+import { decodeEA } from '../modrm';
 import { pop16, pop32, push16, push32 } from '../stack';
 import { deliverEvent } from '../interrupts';
 import { farCall, farJump, farReturn, iret } from '../far';
@@ -25,10 +25,8 @@ export const intIb: Handler = (c) => softInt(c, c.fetch8(), EventKind.Software);
 export const into: Handler = (c) => {
   if (of(c)) softInt(c, 4, EventKind.Software);
 };
-export const icebp: Handler = (c) => {
-  c.dr[6] |= 0; // ICEBP is a #DB trap with no DR6 status bit
-  deliverEvent(c, 1, EventKind.Icebp, 0);
-};
+/** ICEBP (F1): a #DB trap that sets no DR6 status bit and ignores the gate DPL. */
+export const icebp: Handler = (c) => deliverEvent(c, 1, EventKind.Icebp, 0);
 
 export const iretOp: Handler = (c) => {
   iret(c);
@@ -141,6 +139,3 @@ export const std: Handler = (c) => {
 };
 
 export const ud2: Handler = (c) => ud(c);
-
-/** Group 5 far forms need a memory operand; these wrap readEd/readEw for the table's sake. */
-export const readEvForPush = (c: Cpu): number => (c.osz ? readEd(c) : readEw(c));
