@@ -127,6 +127,12 @@ export class Cpu {
   /** Selector and offset of the last x87 memory operand (for FSTENV/FSAVE images). */
   x87Ds = 0;
   x87Off = 0;
+  /**
+   * Linear pages instruction fetches may not come from (a #PF with I/D set, as with NX). P6 has no NX; this is
+   * for harnesses that mimic an NX host (flat-user) and costs nothing unless set: only fetch-window misses
+   * look at it.
+   */
+  noExec: Uint8Array | null = null;
   /** The last #PF came from an instruction fetch (no NX here, but the flat-user oracle reports I/D). */
   pfFetch = false;
 
@@ -200,8 +206,12 @@ export class Cpu {
   readonly bpPage = new Uint8Array(1 << 20);
   readonly breakpoints = new Set<number>();
   bpCount = 0;
-  /** Linear address whose breakpoint is skipped once (resuming from it). */
+  /**
+   * Linear address whose breakpoint is skipped once (resuming from it), valid only while no instruction has
+   * run since the stop (bpSkipAt = icount then), so a later visit to the same address breaks again.
+   */
   bpSkip = -1;
+  bpSkipAt = -1;
 
   constructor(index: number, host: CpuHost, fpu?: X87) {
     this.index = index;
@@ -243,6 +253,7 @@ export class Cpu {
     this.halted = false;
     this.nmiPending = false;
     this.nmiBlocked = false;
+    this.bpSkip = -1;
     this.shutdown = false;
     this.faultChain = [];
     this.waitSipi = this.index !== 0;
@@ -326,6 +337,7 @@ export class Cpu {
    */
   step(): StopReason {
     this.bpSkip = (this.segBase[Seg.CS] + this.eip) | 0;
+    this.bpSkipAt = this.icount;
     const saved = this.interruptsEnabled;
     this.interruptsEnabled = saved && this.stepInterrupts;
     try {
@@ -380,11 +392,12 @@ export class Cpu {
   private engineBreak(): boolean {
     const lin = (this.segBase[1] + this.eip) | 0;
     if (!this.breakpoints.has(lin >>> 0)) return false;
-    if (this.bpSkip === lin) {
+    if (this.bpSkip === lin && this.bpSkipAt === this.icount) {
       this.bpSkip = -1;
       return false;
     }
     this.bpSkip = lin;
+    this.bpSkipAt = this.icount;
     this.stopReq = StopReason.Breakpoint;
     this.attn = true;
     return true;
@@ -445,6 +458,11 @@ export class Cpu {
     if (eip >>> 0 > this.csHi) raise(this, 13, 0);
     const lin = (this.segBase[1] + eip) | 0;
     const mo = translate(this, lin, 4, this.cpl === 3);
+    if (this.noExec !== null && this.noExec[lin >>> 12] !== 0) {
+      this.cr[2] = lin;
+      this.pfFetch = true;
+      raise(this, 14, 0x11 | (this.cpl === 3 ? 4 : 0));
+    }
     this.eip = (eip + 1) | 0;
     if (mo < 0) return this.phys.read8(this.xPhys);
     // Open a window over the rest of this page (bounded by the CS limit).

@@ -165,6 +165,11 @@ export function runFlatUserCase(c: FlatUserCase): FlatUserResult {
   for (let i = 0; i < 8; i++) cpu.reg[i] = c.regs[i] ?? 0;
   cpu.intercept.fill(1);
   cpu.intercepted = null;
+  cpu.pfFetch = false;
+  if (!cpu.noExec) {
+    cpu.noExec = new Uint8Array(1 << 20);
+    for (let i = 0; i < DATA_SIZE / 0x1000; i++) cpu.noExec[(DATA_BASE >>> 12) + i] = 1;
+  }
   if (fpu) {
     fpu.reset();
     if (c.fpu) {
@@ -184,33 +189,17 @@ export function runFlatUserCase(c: FlatUserCase): FlatUserResult {
   let vector: number | undefined;
   let errorCode: number | undefined;
   let cr2: number | undefined;
-  for (let n = 0; n < c.maxInstructions; n++) {
-    const eip = cpu.eip >>> 0;
-    if (eip === end) {
-      status = 'ok';
-      break;
-    }
-    if (eip < CODE_BASE || eip >= CODE_BASE + 0x2000) {
-      // No NX here: report what the oracle's NX-enabled host does for a fetch outside the code pages.
-      status = 'exception';
-      vector = 14;
-      const inData = eip >= DATA_BASE && eip < DATA_BASE + DATA_SIZE && cpu.linearToPhysical(eip, false, true) >= 0;
-      errorCode = inData ? 0x15 : 0x14;
-      cr2 = eip;
-      break;
-    }
-    const r = cpu.step();
-    const ev = r === StopReason.MonitorEvent ? cpu.takeIntercepted() : null;
-    if (ev) {
-      cpu.eip = ev.eip;
-      if (ev.vector === 0x80) {
-        status = 'syscall';
-        break;
-      }
-      if (ev.vector === 13 && isSysenter(p, ev.eip)) {
-        status = 'syscall';
-        break;
-      }
+  // Falling off the end of the code is an engine breakpoint; leaving the code pages for the (NX) data region
+  // faults through cpu.noExec; everything else is an intercepted exception.
+  for (const bp of [...cpu.breakpoints]) cpu.removeBreakpoint(bp);
+  cpu.addBreakpoint(end);
+  const r = cpu.run(c.maxInstructions);
+  const ev = r === StopReason.MonitorEvent ? cpu.takeIntercepted() : null;
+  if (r === StopReason.Breakpoint && cpu.eip >>> 0 === end) status = 'ok';
+  else if (ev) {
+    cpu.eip = ev.eip;
+    if (ev.vector === 0x80 || (ev.vector === 13 && isSysenter(p, ev.eip))) status = 'syscall';
+    else {
       status = 'exception';
       vector = ev.vector;
       errorCode = ev.errorCode;
@@ -218,16 +207,17 @@ export function runFlatUserCase(c: FlatUserCase): FlatUserResult {
         cr2 = cpu.cr[2] >>> 0;
         if (cpu.pfFetch) errorCode = ev.errorCode | 0x10;
       }
-      break;
     }
-    if (r === StopReason.Shutdown) {
-      status = 'exception';
-      vector = 8;
-      break;
-    }
+  } else if (r === StopReason.Shutdown) {
+    status = 'exception';
+    vector = 8;
   }
   const regs = Array.from(cpu.reg, (v) => v >>> 0);
-  const data = p.readBytes(P_DATA, DATA_SIZE);
+  const data = new Uint8Array(DATA_SIZE);
+  for (let i = 0; i < DATA_SIZE; i += 0x1000) {
+    const off = p.peekFrameOffset((P_DATA + i) >>> 12);
+    if (off >= 0) data.set(p.machine.u8.subarray(off, off + 0x1000), i);
+  }
   const snap = fpu?.snapshot();
   return {
     status,
