@@ -77,6 +77,15 @@ describe('cpu: debug support', () => {
     assert.strictEqual(cpu.bpCount, 0);
   });
 
+  it('a breakpoint in a loop stops on every iteration', () => {
+    const { cpu } = flat32('40 ebfd');
+    cpu.addBreakpoint(0x1000);
+    for (let i = 0; i < 3; i++) {
+      assert.strictEqual(cpu.run(100), StopReason.Breakpoint);
+      assert.strictEqual(cpu.reg[0], i);
+    }
+  });
+
   it('step() executes one instruction even from a breakpoint', () => {
     const { cpu } = flat32('40 40 f4');
     cpu.addBreakpoint(0x1000);
