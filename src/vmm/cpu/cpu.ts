@@ -148,8 +148,12 @@ export class Cpu {
   readonly slowPageList: number[] = [];
 
   // ---- run control ----
-  /** Instructions retired since construction. */
-  icount = 0;
+  /**
+   * Instructions retired since construction. Starts as -0 so V8 gives the field a double representation
+   * from the outset: an integer field that later outgrows the small-integer range (2^31, ~25 s of guest
+   * time) would be re-represented and every loop iteration would get ~30% slower.
+   */
+  icount = -0;
   /** Forces the slow boundary check before the next instruction. */
   attn = true;
   /** A StopReason to return at the next boundary, or -1. */
@@ -425,7 +429,7 @@ export class Cpu {
     const eip = this.eip;
     if ((eip - this.fEip) >>> 0 <= this.fSpan) {
       this.eip = (eip + 1) | 0;
-      return this.u8[this.fDelta + eip];
+      return this.u8[(this.fDelta + eip) | 0];
     }
     return this.fetchSlow();
   }
@@ -434,7 +438,7 @@ export class Cpu {
     const eip = this.eip;
     if (((eip - this.fEip) >>> 0) + 1 <= this.fSpan) {
       this.eip = (eip + 2) | 0;
-      return this.dv.getUint16(this.fDelta + eip, true);
+      return this.dv.getUint16((this.fDelta + eip) | 0, true);
     }
     return this.fetch8() | (this.fetch8() << 8);
   }
@@ -443,7 +447,7 @@ export class Cpu {
     const eip = this.eip;
     if (((eip - this.fEip) >>> 0) + 3 <= this.fSpan) {
       this.eip = (eip + 4) | 0;
-      return this.dv.getInt32(this.fDelta + eip, true);
+      return this.dv.getInt32((this.fDelta + eip) | 0, true);
     }
     return this.fetch8() | (this.fetch8() << 8) | (this.fetch8() << 16) | (this.fetch8() << 24);
   }
@@ -470,7 +474,8 @@ export class Cpu {
     const lastEip = Math.min((pageStartEip >>> 0) + 0xfff, this.csHi);
     this.fEip = pageStartEip;
     this.fSpan = lastEip - (pageStartEip >>> 0);
-    this.fDelta = mo - eip;
+    // Wrapping int32 arithmetic keeps the field a small integer; (fDelta + eip) | 0 recovers mo.
+    this.fDelta = (mo - eip) | 0;
     return this.u8[mo];
   }
 
