@@ -134,3 +134,6 @@ export const enum Msr {
   SYSENTER_ESP = 0x175,
   SYSENTER_EIP = 0x176,
 }
+
+/** Family 6, model 1, stepping 9: a Pentium Pro (stepping >= 3, so Linux trusts its SEP bit). */
+export const CPUID_SIGNATURE = 0x619;

@@ -2,7 +2,7 @@ import type { GuestPhysicalMemory } from '../memory/guest-physical';
 import type { CpuHost } from './cpu-host';
 import { ExitReason, StopReason } from './cpu-host';
 import type { X87 } from './fpu/x87-host';
-import { AR, CR0, F, Seg } from './constants';
+import { AR, CPUID_SIGNATURE, CR0, F, Seg } from './constants';
 import { FAULT } from './fault';
 import { WalkResult, walk } from './paging';
 import { flushTlb, translate } from './access';
@@ -231,7 +231,8 @@ export class Cpu {
   /** Power-on / RESET state. APs (index > 0) then wait for a startup IPI. */
   reset(): void {
     this.reg.fill(0);
-    this.reg[2] = 0x0612;
+    // EDX holds the processor signature after RESET, the same as CPUID.1:EAX.
+    this.reg[2] = CPUID_SIGNATURE;
     this.eip = 0xfff0;
     this.flags = 2;
     this.lzMask = 0;

@@ -1,6 +1,6 @@
 import type { Cpu } from '../cpu';
 import { ExitReason } from '../cpu-host';
-import { AR, CR0, CR4, F, Msr, Seg } from '../constants';
+import { AR, CPUID_SIGNATURE, CR0, CR4, F, Msr, Seg } from '../constants';
 import { gp, raise, ud } from '../fault';
 import { flushTlb, flushTlbPage, rd16, rd32, sysRead32, sysWrite32, wr16, wr32 } from '../access';
 import { freeze } from '../flags';
@@ -329,7 +329,7 @@ export const cpuid: Handler = (c) => {
     r[2] = 0x49656e69; // "ineI"
     r[1] = 0x6c65746e; // "ntel"
   } else if (l === 1) {
-    r[0] = 0x619;
+    r[0] = CPUID_SIGNATURE;
     r[3] = (c.index & 0xff) << 24;
     r[1] = (1 << 31) | 0;
     r[2] = CPUID_FEATURES_EDX;
