@@ -163,6 +163,8 @@ export class Cpu {
   waitSipi = false;
   /** Interrupt shadow (STI, MOV SS, POP SS): no interrupt before the next instruction completes. */
   shadow = false;
+  /** MOV SS / POP SS also hold back debug traps (TF, data breakpoints) until after the next instruction. */
+  ssShadow = false;
   /** An NMI is waiting (raiseNmi); NMIs are blocked from delivery until the handler's IRET. */
   nmiPending = false;
   nmiBlocked = false;
@@ -263,6 +265,7 @@ export class Cpu {
     this.faultChain = [];
     this.waitSipi = this.index !== 0;
     this.shadow = false;
+    this.ssShadow = false;
     this.tfTrap = false;
     this.pendingDr6 = 0;
     this.nesting = 0;

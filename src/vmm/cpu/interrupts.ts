@@ -306,7 +306,9 @@ export function boundary(c: Cpu): number {
   c.instrStart = c.eip;
   c.nesting = 0;
   c.frameTop = 0;
-  if (c.tfTrap || c.pendingDr6 !== 0 || c.tssTrap) {
+  const ssInhibit = c.ssShadow;
+  c.ssShadow = false;
+  if (!ssInhibit && (c.tfTrap || c.pendingDr6 !== 0 || c.tssTrap)) {
     c.dr[6] = (c.dr[6] & ~0xf) | c.pendingDr6 | (c.tfTrap ? 0x4000 : 0);
     c.tfTrap = false;
     c.tssTrap = false;
@@ -372,7 +374,7 @@ export function boundary(c: Cpu): number {
     }
   }
   c.flags &= ~F.RF;
-  c.tfTrap = (c.flags & F.TF) !== 0;
+  c.tfTrap = (c.flags & F.TF) !== 0 || (ssInhibit && c.tfTrap);
   c.attn = c.tfTrap || inhibit || c.drExecActive || (c.nmiPending && !c.nmiBlocked);
   return -1;
 }

@@ -65,6 +65,22 @@ describe('cpu: debug support', () => {
     assert.strictEqual(sys.host.phys.read32(0x9004), 0x1000a, 'trap after the first instruction run with TF=1');
   });
 
+  it('MOV SS holds a single-step trap back until after the next instruction', () => {
+    // pushfd; or dword [esp],0x100; popfd; mov ax,ss; mov ss,ax; nop; nop; hlt
+    const sys = protectedSystem('9c 810c2400010000 9d 668cd0 8ed0 90 90 f4');
+    sys.host.phys.load(0x31000, hex('8b0c24 890d04900000 816424 08 fffeffff cf'));
+    sys.setGate(1, gate(0x08, 0x31000, 0xe));
+    sys.cpu.run(100);
+    // The first trap follows MOV AX,SS (0x10009-0x1000b); the handler clears TF, so nothing else traps.
+    assert.strictEqual(sys.host.phys.read32(0x9004), 0x1000c);
+    const t = protectedSystem('9c 810c2400010000 9d 8ed0 90 90 f4');
+    t.cpu.reg[0] = 0x10;
+    t.host.phys.load(0x31000, hex('8b0c24 890d04900000 816424 08 fffeffff cf'));
+    t.setGate(1, gate(0x08, 0x31000, 0xe));
+    t.cpu.run(100);
+    assert.strictEqual(t.host.phys.read32(0x9004), 0x1000c, 'after the NOP that followed MOV SS (0x1000b), not after MOV SS');
+  });
+
   it('engine breakpoints stop before the instruction and resume through it', () => {
     const { cpu } = flat32('40 40 40 f4');
     cpu.addBreakpoint(0x1001);

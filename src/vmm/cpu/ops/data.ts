@@ -98,6 +98,7 @@ export const movSwEw: Handler = (c) => {
   loadSeg(c, s, v);
   if (s === Seg.SS) {
     c.shadow = true;
+    c.ssShadow = true;
     c.attn = true;
   }
 };
@@ -123,6 +124,7 @@ export function loadFarPtr(s: number): Handler {
     else setR16(c, g, off);
     if (s === Seg.SS) {
       c.shadow = true;
+      c.ssShadow = true;
       c.attn = true;
     }
   };
@@ -217,6 +219,7 @@ export function popSeg(s: number): Handler {
     }
     if (s === Seg.SS) {
       c.shadow = true;
+      c.ssShadow = true;
       c.attn = true;
     }
   };
