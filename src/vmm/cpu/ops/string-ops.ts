@@ -12,7 +12,7 @@ import type { Handler } from '../handler';
  * exactly as a real CPU lets interrupts in between iterations. Registers are updated every iteration so a
  * fault leaves a restartable state.
  */
-const REP_SLICE = 4096;
+const REP_SLICE = 1024;
 
 export const enum StrKind {
   MOVS = 0,
