@@ -37,6 +37,33 @@ export class WalkResult {
   pte = 0;
 }
 
+/**
+ * Page-table entries are read and written straight from machine memory (one DataView access) when the table
+ * page is plain RAM; GuestPhysicalMemory's byte-wise accessors would make every TLB refill several times
+ * slower. Anything else (MMIO, never-touched pages) goes through GuestPhysicalMemory.
+ */
+let dvBuffer: ArrayBufferLike | null = null;
+let dv: DataView | null = null;
+
+function view(phys: GuestPhysicalMemory): DataView {
+  if (dvBuffer !== phys.machine.buffer || dv === null) {
+    dvBuffer = phys.machine.buffer;
+    dv = new DataView(phys.machine.buffer);
+  }
+  return dv;
+}
+
+function read32(phys: GuestPhysicalMemory, addr: number): number {
+  const off = phys.peekFrameOffset(addr >>> 12);
+  return off < 0 ? phys.read32(addr) : view(phys).getInt32(off + (addr & 0xfff), true);
+}
+
+function write32(phys: GuestPhysicalMemory, addr: number, v: number): void {
+  const off = phys.peekFrameOffset(addr >>> 12);
+  if (off < 0) phys.write32(addr, v);
+  else view(phys).setInt32(off + (addr & 0xfff), v, true);
+}
+
 const PSE = 0x10;
 const PGE = 0x80;
 const WP = 0x10000;
@@ -59,7 +86,7 @@ export function walk(
   const write = (access & Access.Write) !== 0;
   const errBase = (write ? 2 : 0) | (user ? 4 : 0);
   const pdeAddr = ((cr3 & ~0xfff) + ((lin >>> 22) << 2)) >>> 0;
-  const pde = phys.read32(pdeAddr);
+  const pde = read32(phys, pdeAddr);
   out.pde = pde;
   out.pte = 0;
   if ((pde & 1) === 0) {
@@ -74,14 +101,14 @@ export function walk(
     }
     let e = pde | 0x20;
     if (write) e |= 0x40;
-    if (setAD && e !== pde) phys.write32(pdeAddr, e);
+    if (setAD && e !== pde) write32(phys, pdeAddr, e);
     out.phys = ((pde & 0xffc00000) | (lin & 0x3fffff)) >>> 0;
     out.perms = perms(pde, pde, setAD ? e : pde, wp, cr4);
     out.pageSize = 0x400000;
     return true;
   }
   const pteAddr = ((pde & ~0xfff) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0;
-  const pte = phys.read32(pteAddr);
+  const pte = read32(phys, pteAddr);
   out.pte = pte;
   if ((pte & 1) === 0) {
     out.errorCode = errBase;
@@ -93,9 +120,9 @@ export function walk(
     return false;
   }
   if (setAD) {
-    if ((pde & 0x20) === 0) phys.write32(pdeAddr, pde | 0x20);
+    if ((pde & 0x20) === 0) write32(phys, pdeAddr, pde | 0x20);
     const e = pte | 0x20 | (write ? 0x40 : 0);
-    if (e !== pte) phys.write32(pteAddr, e);
+    if (e !== pte) write32(phys, pteAddr, e);
     out.perms = perms(combined, pte, e, wp, cr4);
   } else {
     out.perms = perms(combined, pte, pte, wp, cr4);
