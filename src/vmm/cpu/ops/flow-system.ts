@@ -29,7 +29,9 @@ export const into: Handler = (c) => {
 export const icebp: Handler = (c) => deliverEvent(c, 1, EventKind.Icebp, 0);
 
 export const iretOp: Handler = (c) => {
+  const before = c.flags & F.IF;
   iret(c);
+  if ((c.flags & F.IF) !== before) monitorExit(c, ExitReason.InterruptFlag, c.flags & F.IF ? 1 : 0);
   // IRET ends NMI blocking (the SDM's "until the next IRET").
   c.nmiBlocked = false;
   c.attn = true;
