@@ -3,9 +3,10 @@ import * as path from 'path';
 import type { Machine } from '../monitor/machine';
 import type { VmConfig } from '../monitor/launch-config';
 import { BootError } from './boot-error';
+import { isBzImage, loadLinux } from './linux';
 import { findMultibootHeader, loadMultiboot } from './multiboot';
 
-function readInput(file: string, what: string): Uint8Array {
+export function readInput(file: string, what: string): Uint8Array {
   try {
     return new Uint8Array(fs.readFileSync(file));
   } catch (e) {
@@ -26,8 +27,12 @@ export function bootVm(machine: Machine, vc: VmConfig): void {
     machine.applyEntry(boot.entry);
     return;
   }
-  if (kernel.length > 0x206 && kernel[0x202] === 0x48 && kernel[0x203] === 0x64 && kernel[0x204] === 0x72 && kernel[0x205] === 0x53) {
-    throw new BootError(`${name} is a Linux bzImage; the Linux boot protocol is not supported yet`);
+  if (isBzImage(kernel)) {
+    if (vc.modules?.length) throw new BootError(`${name} is a Linux kernel: modules are a Multiboot feature; use initrd`);
+    const initrd = vc.initrd ? { name: path.basename(vc.initrd), data: readInput(vc.initrd, 'initrd') } : undefined;
+    const boot = loadLinux(machine.phys, kernel, name, vc.cmdline ?? '', initrd);
+    machine.applyEntry(boot.entry);
+    return;
   }
   throw new BootError(`${name} is not a kernel Ringside can boot: neither a Multiboot kernel nor a Linux bzImage`);
 }

@@ -3,11 +3,14 @@ import { ExitReason, StopReason, type CpuHost } from '../cpu/cpu-host';
 import { AR, CR0, Seg } from '../cpu/constants';
 import { X87Fpu } from '../cpu/fpu/x87';
 import { IoBus } from '../devices/io-bus';
+import type { BlockBackend } from '../devices/block-backend';
+import { PcPlatform } from '../devices/pc-platform';
 import { GuestPhysicalMemory } from '../memory/guest-physical';
 import type { MachineMemory } from '../memory/machine-memory';
 import type { EntryState } from '../boot/entry-state';
+import { AcpiPm } from '../firmware/acpi-pm';
+import { writePlatformTables } from '../firmware/platform-tables';
 import { VirtualClock } from './virtual-clock';
-import { PcDevices, type PcDeviceEvents } from './pc-devices';
 
 /** Names of ExitReason values, index = reason, for statistics and filters. */
 export const EXIT_NAMES = [
@@ -22,64 +25,138 @@ export interface MachineStop {
   exit?: { reason: ExitReason; detail: number };
 }
 
+/** What the PC's devices tell the world outside the VM. */
+export interface MachineEvents {
+  /** A byte left serial port `port` (0 = COM1). */
+  onSerial(port: number, byte: number): void;
+  /** A byte written to the debug console port 0xE9. */
+  onDebugCon(byte: number): void;
+  /** The guest powered off, reset, or wrote the isa-debug-exit port: `code` is the process exit status QEMU gives. */
+  onPowerOff(code: number, reason: string): void;
+}
+
+/** IDE positions: primary master, primary slave, secondary master, secondary slave. */
+export type IdeDisks = [BlockBackend?, BlockBackend?, BlockBackend?, BlockBackend?];
+
 export interface MachineOptions {
   name: string;
   memoryMB: number;
   cpus: number;
   nsPerInstruction: number;
   debugExitPort?: number;
+  disks?: IdeDisks;
+  /** Wall-clock time at virtual time zero, for the RTC; fixed in tests so runs repeat exactly. */
+  startTimeMs?: number;
 }
 
-/** Instructions each vCPU runs before the next one gets its turn: small enough for SMP kernels' spin locks. */
+/** Up to this many vCPUs: the MP table, MADT and APIC IDs are laid out for it. */
+export const MAX_CPUS = 8;
+
+/**
+ * Instructions each vCPU runs before the next one gets its turn: small enough that a CPU spinning on a lock
+ * held by another wastes little, large enough that switching costs nothing measurable.
+ */
 const SMP_QUANTUM = 2000;
 
 /**
- * One VM: its guest-physical memory, vCPUs, devices and virtual clock, run deterministically. Everything the
- * guest does that a real machine monitor would trap arrives here through CpuHost.exit, is counted, and can stop
- * the run for the debugger.
+ * One VM: its guest-physical memory, vCPUs, the PC platform and virtual clock, run deterministically (vCPUs
+ * take turns in index order, time advances with retired instructions). Everything the guest does that a real
+ * machine monitor would trap arrives here through CpuHost.exit, is counted, and can stop the run.
  */
 export class Machine implements CpuHost {
   readonly phys: GuestPhysicalMemory;
   readonly io = new IoBus();
   readonly clock = new VirtualClock();
   readonly cpus: Cpu[] = [];
-  readonly devices: PcDevices;
+  readonly platform: PcPlatform;
+  readonly acpiPm: AcpiPm;
   readonly exitCounts = new Float64Array(ExitReason.Count);
   /** Per exit reason: stop the run after it (the debugger's monitor-event filters). */
   readonly stopOnExit = new Uint8Array(ExitReason.Count);
   /** Ports the I/O filter applies to; empty = all. */
   stopPorts = new Set<number>();
   lastExit?: { cpu: number; reason: ExitReason; detail: number };
-  /** Set once the guest powered off or asked the isa-debug-exit device to end it. */
+  /** Set once the guest powered off, reset, or asked the isa-debug-exit device to end it. */
   poweredOff?: { code: number; reason: string };
+  /** The vCPU being run, so the shared local APIC page reaches that CPU's APIC. */
+  private current = 0;
+  private a20 = true;
   private readonly nsPerInstruction: number;
 
-  constructor(readonly options: MachineOptions, machine: MachineMemory, events: PcDeviceEvents) {
+  constructor(readonly options: MachineOptions, machine: MachineMemory, private readonly events: MachineEvents) {
+    if (options.cpus < 1 || options.cpus > MAX_CPUS) throw new RangeError(`a VM has 1 to ${MAX_CPUS} vCPUs, not ${options.cpus}`);
     this.phys = new GuestPhysicalMemory(machine, options.memoryMB << 20);
     this.nsPerInstruction = options.nsPerInstruction;
-    this.devices = new PcDevices(this, {
-      ...events,
-      debugExitPort: options.debugExitPort,
-      onPowerOff: (code, reason) => {
-        this.poweredOff = { code, reason };
-        for (const c of this.cpus) {
-          c.stopReq = StopReason.MonitorEvent;
-          c.attn = true;
-        }
-        events.onPowerOff(code, reason);
+    const d = options.disks ?? [];
+    this.platform = new PcPlatform({
+      io: this.io,
+      phys: this.phys,
+      clock: this.clock,
+      cpus: options.cpus,
+      ramBytes: this.phys.ramBytes,
+      startTimeMs: options.startTimeMs ?? Date.now(),
+      disks: { primaryMaster: d[0], primarySlave: d[1], secondaryMaster: d[2], secondarySlave: d[3] },
+      debugExit: options.debugExitPort === undefined ? false : { iobase: options.debugExitPort },
+      currentCpu: () => this.current,
+      onSerial: (com, b) => events.onSerial(com, b),
+      onDebugOutput: (b) => events.onDebugCon(b),
+      // QEMU's convention: the process exit status is (value << 1) | 1, modulo 256.
+      onExit: (status) => this.powerOff(status & 0xff, `isa-debug-exit wrote ${(status - 1) / 2}`),
+      onA20: (on) => this.setA20(on),
+      onReset: () => this.powerOff(0, 'the guest reset the machine (reset line pulsed; Ringside stops instead of rebooting)'),
+      onInit: (cpu) => this.cpus[cpu].init(),
+      onStartup: (cpu, vector) => this.cpus[cpu].sipi(vector),
+      onNmi: (cpu) => this.cpus[cpu].raiseNmi(),
+      onWake: (cpu) => {
+        const c = this.cpus[cpu];
+        if (c) c.attn = true;
       },
     });
+    // The MADT and MP table give the I/O APIC the first ID after the CPUs'; its register must agree.
+    if (this.platform.ioapic) this.platform.ioapic.id = options.cpus;
+    this.acpiPm = new AcpiPm({ clock: this.clock, onSleep: (type) => this.onSleep(type) });
+    this.acpiPm.attach(this.io);
+    writePlatformTables(this.phys, options.cpus);
     for (let i = 0; i < options.cpus; i++) this.cpus.push(new Cpu(i, this, new X87Fpu()));
+  }
+
+  /** Ends the VM: the run loop returns and the monitor reports `reason`. */
+  powerOff(code: number, reason: string): void {
+    if (this.poweredOff) return;
+    this.poweredOff = { code, reason };
+    for (const c of this.cpus) {
+      c.stopReq = StopReason.MonitorEvent;
+      c.attn = true;
+    }
+    this.events.onPowerOff(code, reason);
+  }
+
+  private onSleep(type: number): void {
+    if (type === AcpiPm.S5) this.powerOff(0, 'ACPI power-off (S5)');
+  }
+
+  // ---- A20 ----
+
+  get a20Enabled(): boolean {
+    return this.a20;
+  }
+
+  /**
+   * The A20 gate as the chipset reports it. Neither GuestPhysicalMemory nor the CPU has a hook to mask address
+   * bit 20, so with the gate off the guest still sees memory above 1 MiB unwrapped (see boot/README.md).
+   */
+  setA20(on: boolean): void {
+    this.a20 = on;
   }
 
   // ---- CpuHost ----
 
   interruptPending(cpuIndex: number): boolean {
-    return cpuIndex === 0 && this.devices.pic.hasInterrupt();
+    return this.platform.interruptPending(cpuIndex);
   }
 
   acknowledgeInterrupt(cpuIndex: number): number {
-    return cpuIndex === 0 ? this.devices.pic.acknowledge() : -1;
+    return this.platform.acknowledgeInterrupt(cpuIndex);
   }
 
   now(): number {
@@ -121,7 +198,7 @@ export class Machine implements CpuHost {
     }
     cpu.setEflags(2);
     cpu.stateChanged();
-    this.devices.setA20(true);
+    this.setA20(true);
   }
 
   // ---- running ----
@@ -147,11 +224,13 @@ export class Machine implements CpuHost {
       if (deadline !== Infinity) slice = Math.max(1, Math.min(slice, Math.ceil((deadline - now) / this.nsPerInstruction)));
       let progressed = 0;
       for (const cpu of this.cpus) {
+        this.current = cpu.index;
         const before = cpu.icount;
         const r = cpu.run(slice);
         progressed = Math.max(progressed, cpu.icount - before);
         if (r !== StopReason.Budget && r !== StopReason.Halted) {
           this.clock.advanceTo(now + Math.max(1, progressed) * this.nsPerInstruction);
+          if (this.poweredOff) return { reason: StopReason.Shutdown, cpu: cpu.index };
           const stop: MachineStop = { reason: r, cpu: cpu.index };
           if (r === StopReason.MonitorEvent && this.lastExit) stop.exit = { reason: this.lastExit.reason, detail: this.lastExit.detail };
           return stop;

@@ -1,6 +1,7 @@
 import { StopReason } from '../cpu/cpu-host';
 import { MachineMemory } from '../memory/machine-memory';
 import { bootVm } from '../boot/boot-vm';
+import { openDisks } from '../boot/disks';
 import { EXIT_NAMES, Machine, type MachineStop } from './machine';
 import type { MonitorConfig } from './launch-config';
 import type { EngineBreakpoint, MonitorEvent, MonitorEventFilter, MonitorStats, StopEvent, Watchpoint } from './protocol';
@@ -44,7 +45,14 @@ export class Monitor {
         q.push(b);
       };
       const machine = new Machine(
-        { name: vc.name, memoryMB: vc.memoryMB, cpus: vc.cpus, nsPerInstruction: config.nsPerInstruction ?? 1, debugExitPort: vc.debugExitPort },
+        {
+          name: vc.name,
+          memoryMB: vc.memoryMB,
+          cpus: vc.cpus,
+          nsPerInstruction: config.nsPerInstruction ?? 1,
+          debugExitPort: vc.debugExitPort,
+          disks: openDisks(vc.disks),
+        },
         memory,
         {
           onSerial: (port, b) => push(`serial${port}`, b),
@@ -231,7 +239,7 @@ export class Monitor {
   }
 
   serialInput(vm: number, port: number, data: string): void {
-    this.machine(vm).devices.uarts[port]?.receive(Buffer.from(data, 'latin1'));
+    this.machine(vm).platform.com[port]?.receive(Buffer.from(data, 'latin1'));
     if (!this.running) return;
     this.schedule();
   }
