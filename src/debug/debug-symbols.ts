@@ -1,3 +1,6 @@
+import type { SymbolFile } from '../symbols/symbol-file';
+import type { SymbolTable } from '../symbols/symbol-table';
+
 /**
  * What the session needs from the symbol layer, in debugger terms. Implemented over src/symbols by
  * symbol-bridge.ts; a session without symbols (stripped kernel, broken DWARF) uses none and debugs by address.
@@ -15,6 +18,10 @@ export interface FunctionInfo {
 }
 
 export interface DebugSymbols {
+  /** The symbol layer itself, for frames, variables, types and unwinding (src/symbols/README.md). */
+  readonly table: SymbolTable;
+  /** A DWARF path of `file` made absolute against the folder that holds the symbol file. */
+  sourcePath(file: SymbolFile, dwarfPath: string): string;
   /** Human-readable warnings gathered while loading (broken DWARF, missing sections...). */
   readonly warnings: string[];
   /** Code addresses for a source line (the line itself, or the next line with code). */

@@ -1,83 +1,44 @@
+import { sizeOf, stripTypedefs, typeName, type DwarfType } from '../symbols/dwarf-types';
+import { formatValue, readInt, valueChildren } from '../symbols/value-format';
 import type { MonitorClient } from '../vmm/monitor/monitor-client';
 import type { CpuState } from '../vmm/monitor/protocol';
+import { parseExpression, type Expr } from './c-expression';
 import type { DebugSymbols } from './debug-symbols';
+import type { SyncReader } from './interrupt-frames';
+import type { MemoryCache } from './memory-cache';
 import { formatMemoryReference } from './memory-reference';
+import type { Frame } from './stack-unwind';
+import { TypeNames } from './type-names';
 
 /**
- * Expressions in the Debug Console, watch and hover, and breakpoint conditions: registers ($eax, $cr3, $cs.base),
- * symbols, numbers, `*addr` (a 32-bit load), `*(char*)addr`-style sized loads, C operators. Words that name a
- * monitor command (`help`, `info tlb`, `walk 0xc0000000`...) go to the monitor when typed in the console.
+ * Expressions in the Debug Console, Watch view, hovers and breakpoint conditions, over DWARF types: variables
+ * of the selected frame, globals, registers ($eax, $cr3, $cs.base), members, indexing, dereference, address-of,
+ * casts to DWARF types, C arithmetic (pointer arithmetic scaled). Values without a type (registers, numbers,
+ * ELF symbols) are 32-bit integers, and `*x` of one loads 32 bits, as kernel developers expect from gdb's `x`.
+ * Words that name a monitor command (`help`, `info tlb`, `walk 0xc0000000`...) go to the monitor in the console.
  */
-export interface EvalContext {
-  monitor: MonitorClient;
-  vm: number;
-  cpu: number;
+export interface Value {
+  /** Undefined: a plain 32-bit integer. */
+  type?: DwarfType;
+  /** Scalar value (integers, pointers, enums); for aggregates the address, if any. */
+  value: bigint;
+  bytes?: Uint8Array;
+  /** Where the value lives in guest memory: it is an lvalue. */
+  address?: number;
+}
+
+export interface EvalScope {
+  state: CpuState;
+  read: SyncReader;
   symbols?: DebugSymbols;
-  repl?: boolean;
+  /** The selected stack frame: its variables are in scope. */
+  frame?: Frame;
+  types: TypeNames;
 }
 
 export const MONITOR_COMMANDS = ['help', 'info', 'walk', 'gdt', 'idt', 'tss', 'exits', 'x', 'stats'];
 
-const SIZES: Record<string, number> = { char: 1, 'unsigned char': 1, uint8_t: 1, short: 2, uint16_t: 2, 'unsigned short': 2, int: 4, 'unsigned int': 4, uint32_t: 4, long: 4, 'unsigned long': 4 };
-
-type Token = { t: 'num'; v: number } | { t: 'id'; v: string } | { t: 'op'; v: string } | { t: 'cast'; size: number };
-
-function tokenize(src: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const rest = src.slice(i);
-    let m: RegExpExecArray | null;
-    if ((m = /^\s+/.exec(rest))) { i += m[0].length; continue; }
-    if ((m = /^\(\s*((?:unsigned\s+)?(?:char|short|int|long)|u?int(?:8|16|32)_t)\s*\*?\s*\)/.exec(rest))) {
-      out.push({ t: 'cast', size: SIZES[m[1].replace(/\s+/g, ' ')] ?? 4 });
-      i += m[0].length;
-      continue;
-    }
-    if ((m = /^(0x[0-9a-f]+|\d+)/i.exec(rest))) { out.push({ t: 'num', v: Number(m[1]) }); i += m[0].length; continue; }
-    if ((m = /^\$?[A-Za-z_][A-Za-z0-9_.]*/.exec(rest))) { out.push({ t: 'id', v: m[0] }); i += m[0].length; continue; }
-    if ((m = /^(<<|>>|==|!=|<=|>=|&&|\|\||[-+*/%&|^~!<>()])/.exec(rest))) { out.push({ t: 'op', v: m[1] }); i += m[0].length; continue; }
-    throw new Error(`cannot parse "${rest}"`);
-  }
-  return out;
-}
-
-const BINARY: [string[], (a: number, b: number) => number][] = [
-  [['||'], (a, b) => (a || b ? 1 : 0)],
-  [['&&'], (a, b) => (a && b ? 1 : 0)],
-  [['|'], (a, b) => a | b],
-  [['^'], (a, b) => a ^ b],
-  [['&'], (a, b) => a & b],
-  [['==', '!='], () => 0],
-  [['<', '>', '<=', '>='], () => 0],
-  [['<<', '>>'], () => 0],
-  [['+', '-'], () => 0],
-  [['*', '/', '%'], () => 0],
-];
-
-function apply(op: string, a: number, b: number): number {
-  switch (op) {
-    case '||': return a || b ? 1 : 0;
-    case '&&': return a && b ? 1 : 0;
-    case '|': return a | b;
-    case '^': return a ^ b;
-    case '&': return a & b;
-    case '==': return a >>> 0 === b >>> 0 ? 1 : 0;
-    case '!=': return a >>> 0 !== b >>> 0 ? 1 : 0;
-    case '<': return a >>> 0 < b >>> 0 ? 1 : 0;
-    case '>': return a >>> 0 > b >>> 0 ? 1 : 0;
-    case '<=': return a >>> 0 <= b >>> 0 ? 1 : 0;
-    case '>=': return a >>> 0 >= b >>> 0 ? 1 : 0;
-    case '<<': return a << b;
-    case '>>': return a >>> b;
-    case '+': return (a + b) | 0;
-    case '-': return (a - b) | 0;
-    case '*': return Math.imul(a, b);
-    case '/': if (b === 0) throw new Error('division by zero'); return Math.trunc((a >>> 0) / (b >>> 0)) | 0;
-    case '%': if (b === 0) throw new Error('division by zero'); return (a >>> 0) % (b >>> 0) | 0;
-  }
-  throw new Error(`unknown operator ${op}`);
-}
+const INT: DwarfType = { kind: 'base', name: 'int', size: 4, encoding: 'signed' };
 
 export function registerValue(s: CpuState, name: string): number | undefined {
   const n = name.replace(/^\$/, '').toLowerCase();
@@ -100,74 +61,274 @@ export function registerValue(s: CpuState, name: string): number | undefined {
   return undefined;
 }
 
-export async function evaluateExpression(expr: string, ctx: EvalContext): Promise<{ value: number; text: string; memoryReference?: string }> {
+function isSignedType(t: DwarfType | undefined): boolean {
+  if (!t) return true;
+  const s = stripTypedefs(t);
+  if (s.kind === 'base') return s.encoding === 'signed' || s.encoding === 'signed_char';
+  if (s.kind === 'enum') return s.signed;
+  return false;
+}
+
+const isPointer = (t?: DwarfType): boolean => !!t && stripTypedefs(t).kind === 'pointer';
+const isArray = (t?: DwarfType): boolean => !!t && stripTypedefs(t).kind === 'array';
+
+function scalarOf(t: DwarfType, bytes: Uint8Array): bigint {
+  const s = stripTypedefs(t);
+  if (s.kind === 'base' && s.encoding === 'float') {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const f = s.size === 4 ? dv.getFloat32(0, true) : s.size === 8 ? dv.getFloat64(0, true) : 0;
+    return BigInt(Math.trunc(f));
+  }
+  if (s.kind === 'base' || s.kind === 'enum' || s.kind === 'pointer') return readInt(bytes, s.size, isSignedType(s));
+  return 0n;
+}
+
+/** A typed value read from memory (or unavailable there: an error). */
+function load(scope: EvalScope, type: DwarfType, address: number): Value {
+  const size = sizeOf(type);
+  const bytes = scope.read(address >>> 0, size);
+  if (!bytes) throw new Error(`cannot read ${size} bytes at ${hex(address)}: not mapped`);
+  const s = stripTypedefs(type);
+  const value = s.kind === 'array' || s.kind === 'struct' || s.kind === 'union' || s.kind === 'class' ? BigInt(address >>> 0) : scalarOf(type, bytes);
+  return { type, value, bytes, address: address >>> 0 };
+}
+
+const hex = (v: number | bigint): string => '0x' + BigInt.asUintN(32, BigInt(v)).toString(16);
+
+export function variableValue(scope: EvalScope, name: string): Value | undefined {
+  const frame = scope.frame;
+  const lookups: { file: NonNullable<Frame['file']>; v: NonNullable<Frame['source']>['variables'][number]; global: boolean }[] = [];
+  const local = frame?.source?.variables.find((v) => v.name === name);
+  if (local && frame?.file) lookups.push({ file: frame.file, v: local, global: false });
+  else {
+    // The frame's own file first: two programs may both have a global of that name.
+    const files = [...(frame?.file ? [frame.file] : []), ...(scope.symbols?.table.all() ?? []).filter((f) => f !== frame?.file)];
+    for (const file of files) {
+      const g = file.globals().find((x) => x.name === name);
+      if (g) {
+        lookups.push({ file, v: g, global: true });
+        break;
+      }
+    }
+  }
+  const hit = lookups[0];
+  if (!hit) return undefined;
+  scope.types.add(hit.v.type);
+  const pc = frame?.pc ?? 0;
+  const r = hit.file.readVariable(hit.v, { pc, regs: frame?.regs ?? [], readMemory: scope.read, caller: frame?.caller });
+  if (!r.bytes) throw new Error(`${name}: ${r.error ?? 'unavailable'}`);
+  const address = r.location.kind === 'memory' ? r.location.address : undefined;
+  const s = stripTypedefs(hit.v.type);
+  const aggregate = s.kind === 'array' || s.kind === 'struct' || s.kind === 'union' || s.kind === 'class';
+  return { type: hit.v.type, bytes: r.bytes, address, value: aggregate ? BigInt(address ?? 0) : scalarOf(hit.v.type, r.bytes) };
+}
+
+function truthy(v: Value): boolean {
+  return v.value !== 0n;
+}
+
+function int(v: bigint, type?: DwarfType): Value {
+  return { type, value: BigInt.asIntN(64, v) };
+}
+
+/** Converts to what C's usual conversions would leave for arithmetic: arrays decay to pointers. */
+function rvalue(v: Value): Value {
+  if (v.type && isArray(v.type)) {
+    const a = stripTypedefs(v.type) as Extract<DwarfType, { kind: 'array' }>;
+    return { type: { kind: 'pointer', size: 4, target: a.element }, value: BigInt(v.address ?? 0) };
+  }
+  return v;
+}
+
+function deref(scope: EvalScope, v: Value): Value {
+  const r = rvalue(v);
+  if (!r.type) {
+    // A plain number dereferenced is a 32-bit word, shown as a number like the address it came from.
+    const w = load(scope, INT, Number(BigInt.asUintN(32, r.value)));
+    return { value: w.value, address: w.address };
+  }
+  const p = stripTypedefs(r.type);
+  if (p.kind !== 'pointer') throw new Error(`cannot dereference a value of type ${typeName(r.type)}`);
+  const target = stripTypedefs(p.target);
+  if (target.kind === 'void') throw new Error('cannot dereference a void pointer');
+  if (target.kind === 'function') return { type: p.target, value: r.value };
+  return load(scope, p.target, Number(BigInt.asUintN(32, r.value)));
+}
+
+function member(scope: EvalScope, v: Value, name: string): Value {
+  if (!v.type) throw new Error(`${name}: not a struct`);
+  const s = stripTypedefs(v.type);
+  if (s.kind !== 'struct' && s.kind !== 'union' && s.kind !== 'class') throw new Error(`${name}: ${typeName(v.type)} is not a struct or union`);
+  const child = valueChildren(s, v.bytes ?? new Uint8Array(s.size), v.address).find((c) => c.name === name);
+  if (!child) throw new Error(`${typeName(v.type)} has no member ${name}`);
+  if (!child.bytes) return load(scope, child.type, child.address!);
+  const cs = stripTypedefs(child.type);
+  const aggregate = cs.kind === 'array' || cs.kind === 'struct' || cs.kind === 'union' || cs.kind === 'class';
+  return { type: child.type, bytes: child.bytes, address: child.address, value: aggregate ? BigInt(child.address ?? 0) : scalarOf(child.type, child.bytes) };
+}
+
+function arithmetic(op: string, a: Value, b: Value): Value {
+  const l = rvalue(a);
+  const r = rvalue(b);
+  if ((op === '+' || op === '-') && isPointer(l.type) && !isPointer(r.type)) {
+    const size = BigInt(Math.max(1, sizeOf((stripTypedefs(l.type!) as { target: DwarfType }).target)));
+    return { type: l.type, value: BigInt.asUintN(32, op === '+' ? l.value + r.value * size : l.value - r.value * size) };
+  }
+  if (op === '+' && isPointer(r.type) && !isPointer(l.type)) return arithmetic('+', r, l);
+  if (op === '-' && isPointer(l.type) && isPointer(r.type)) {
+    const size = BigInt(Math.max(1, sizeOf((stripTypedefs(l.type!) as { target: DwarfType }).target)));
+    return int((l.value - r.value) / size);
+  }
+  // Untyped operands are 32-bit, as registers are: keep the legacy wrap-around and unsigned comparisons.
+  const untyped = !l.type && !r.type;
+  const unsigned = untyped || !isSignedType(l.type) || !isSignedType(r.type);
+  const x = untyped ? BigInt.asUintN(32, l.value) : unsigned ? BigInt.asUintN(64, l.value) : l.value;
+  const y = untyped ? BigInt.asUintN(32, r.value) : unsigned ? BigInt.asUintN(64, r.value) : r.value;
+  const wrap = (v: bigint): Value => (untyped ? { value: BigInt.asIntN(32, v) } : int(v));
+  switch (op) {
+    case '+': return wrap(x + y);
+    case '-': return wrap(x - y);
+    case '*': return wrap(x * y);
+    case '/': if (y === 0n) throw new Error('division by zero'); return wrap(x / y);
+    case '%': if (y === 0n) throw new Error('division by zero'); return wrap(x % y);
+    case '<<': return wrap(x << (y & 63n));
+    case '>>': return wrap(x >> (y & 63n));
+    case '&': return wrap(x & y);
+    case '|': return wrap(x | y);
+    case '^': return wrap(x ^ y);
+    case '==': return int(x === y ? 1n : 0n);
+    case '!=': return int(x !== y ? 1n : 0n);
+    case '<': return int(x < y ? 1n : 0n);
+    case '>': return int(x > y ? 1n : 0n);
+    case '<=': return int(x <= y ? 1n : 0n);
+    case '>=': return int(x >= y ? 1n : 0n);
+  }
+  throw new Error(`unknown operator ${op}`);
+}
+
+function cast(type: DwarfType, v: Value): Value {
+  const r = rvalue(v);
+  const s = stripTypedefs(type);
+  if (s.kind === 'struct' || s.kind === 'union' || s.kind === 'array') throw new Error(`cannot cast to ${typeName(type)}`);
+  if (s.kind === 'void') return { type, value: 0n };
+  const bits = s.size * 8 || 32;
+  return { type, value: isSignedType(type) ? BigInt.asIntN(bits, r.value) : BigInt.asUintN(bits, r.value) };
+}
+
+export function evaluateTree(e: Expr, scope: EvalScope): Value {
+  switch (e.k) {
+    case 'num':
+      return { value: e.v };
+    case 'id': {
+      if (!e.name.startsWith('$')) {
+        const v = variableValue(scope, e.name);
+        if (v) return v;
+      }
+      const reg = registerValue(scope.state, e.name);
+      if (reg !== undefined) return { value: BigInt(reg >>> 0) };
+      const sym = scope.symbols?.symbolAddress(e.name.replace(/^\$/, ''));
+      if (sym !== undefined) return { value: BigInt(sym) };
+      throw new Error(`no variable, register or symbol named ${e.name}`);
+    }
+    case 'unary': {
+      if (e.op === '&') {
+        const v = evaluateTree(e.e, scope);
+        if (v.address === undefined) throw new Error('cannot take the address of a value that is not in memory');
+        return { type: { kind: 'pointer', size: 4, target: v.type ?? INT }, value: BigInt(v.address) };
+      }
+      if (e.op === '*') return deref(scope, evaluateTree(e.e, scope));
+      const v = rvalue(evaluateTree(e.e, scope));
+      if (e.op === '-') return v.type ? int(-v.value, v.type) : { value: BigInt.asIntN(32, -v.value) };
+      if (e.op === '~') return v.type ? int(~v.value, v.type) : { value: BigInt.asIntN(32, ~v.value) };
+      if (e.op === '!') return int(truthy(v) ? 0n : 1n);
+      return v;
+    }
+    case 'binary': {
+      if (e.op === '&&') return int(truthy(evaluateTree(e.l, scope)) && truthy(evaluateTree(e.r, scope)) ? 1n : 0n);
+      if (e.op === '||') return int(truthy(evaluateTree(e.l, scope)) || truthy(evaluateTree(e.r, scope)) ? 1n : 0n);
+      return arithmetic(e.op, evaluateTree(e.l, scope), evaluateTree(e.r, scope));
+    }
+    case 'member': {
+      const base = evaluateTree(e.e, scope);
+      return member(scope, e.arrow ? deref(scope, base) : base, e.name);
+    }
+    case 'index': {
+      const base = rvalue(evaluateTree(e.e, scope));
+      const i = rvalue(evaluateTree(e.i, scope));
+      if (!base.type) return deref(scope, { value: base.value + i.value * 4n });
+      return deref(scope, arithmetic('+', base, i));
+    }
+    case 'cast': {
+      const type = scope.types.resolve(e.type);
+      return cast(type, evaluateTree(e.e, scope));
+    }
+    case 'cond':
+      return truthy(evaluateTree(e.c, scope)) ? evaluateTree(e.t, scope) : evaluateTree(e.f, scope);
+    case 'sizeof': {
+      if (e.type) return int(BigInt(sizeOf(scope.types.resolve(e.type))));
+      const v = evaluateTree(e.e!, scope);
+      return int(BigInt(v.type ? sizeOf(v.type) : 4));
+    }
+  }
+}
+
+export function evaluateSync(expr: string, scope: EvalScope): Value {
+  return evaluateTree(parseExpression(expr, (n) => scope.types.has(n) && !scope.frame?.source?.variables.some((v) => v.name === n)), scope);
+}
+
+/** The text shown for a value: C formatting for typed values, "0x2badb002 (732803074)" for plain integers. */
+export function formatResult(v: Value, scope: Pick<EvalScope, 'read' | 'symbols'>): string {
+  if (!v.type) {
+    const n = BigInt.asIntN(32, v.value);
+    return `${hex(n)} (${n})`;
+  }
+  const bytes = v.bytes ?? encodeValue(v.value, Math.max(sizeOf(v.type), 1));
+  return formatValue(v.type, bytes, { readMemory: scope.read, symbolize: (a) => scope.symbols?.describeAddress(a) });
+}
+
+export function encodeValue(value: bigint, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let u = BigInt.asUintN(size * 8, value);
+  for (let i = 0; i < size; i++) {
+    out[i] = Number(u & 0xffn);
+    u >>= 8n;
+  }
+  return out;
+}
+
+export interface EvalContext {
+  monitor: MonitorClient;
+  vm: number;
+  cpu: number;
+  symbols?: DebugSymbols;
+  mem: MemoryCache;
+  frame?: Frame;
+  types?: TypeNames;
+  repl?: boolean;
+}
+
+export interface EvalResult {
+  value: number;
+  text: string;
+  memoryReference?: string;
+  typed: Value;
+}
+
+export async function evaluateExpression(expr: string, ctx: EvalContext): Promise<EvalResult> {
   const first = expr.trim().split(/\s+/)[0];
   if (ctx.repl && MONITOR_COMMANDS.includes(first)) {
     const text = await ctx.monitor.call('command', { vm: ctx.vm, cpu: ctx.cpu, text: expr.trim() });
-    return { value: 0, text };
+    return { value: 0, text, typed: { value: 0n } };
   }
   const state = await ctx.monitor.call('getState', { vm: ctx.vm, cpu: ctx.cpu });
-  const tokens = tokenize(expr);
-  let pos = 0;
-  const peek = () => tokens[pos];
-  const load = async (addr: number, size: number): Promise<number> => {
-    const r = await ctx.monitor.call('readMemory', { vm: ctx.vm, cpu: ctx.cpu, address: addr >>> 0, length: size, space: 'virtual' });
-    const b = Buffer.from(r.data, 'base64');
-    if (b.length < size) throw new Error(`cannot read ${size} bytes at 0x${(addr >>> 0).toString(16)}: not mapped`);
-    return size === 1 ? b[0] : size === 2 ? b.readUInt16LE(0) : b.readInt32LE(0);
-  };
-  const unary = async (): Promise<number> => {
-    const t = peek();
-    if (!t) throw new Error('incomplete expression');
-    pos++;
-    if (t.t === 'num') return t.v | 0;
-    if (t.t === 'cast') {
-      if (peek()?.t === 'op' && (peek() as { v: string }).v === '*') {
-        // (char*)x without a leading '*' is just x; '*(char*)x' is handled below.
-      }
-      return unary();
-    }
-    if (t.t === 'id') {
-      const r = registerValue(state, t.v);
-      if (r !== undefined) return r | 0;
-      const sym = ctx.symbols?.symbolAddress(t.v);
-      if (sym !== undefined) return sym | 0;
-      throw new Error(`no register or symbol named ${t.v}`);
-    }
-    switch (t.v) {
-      case '(': {
-        const v = await binary(0);
-        if (peek()?.t !== 'op' || (peek() as { v: string }).v !== ')') throw new Error('missing )');
-        pos++;
-        return v;
-      }
-      case '-': return -(await unary()) | 0;
-      case '~': return ~(await unary());
-      case '!': return (await unary()) ? 0 : 1;
-      case '*': {
-        const next = peek();
-        let size = 4;
-        if (next?.t === 'cast') {
-          size = next.size;
-          pos++;
-        }
-        return load(await unary(), size);
-      }
-    }
-    throw new Error(`unexpected ${t.v}`);
-  };
-  const binary = async (level: number): Promise<number> => {
-    if (level >= BINARY.length) return unary();
-    let left = await binary(level + 1);
-    for (;;) {
-      const t = peek();
-      if (!t || t.t !== 'op' || !BINARY[level][0].includes(t.v)) return left;
-      pos++;
-      left = apply(t.v, left, await binary(level + 1));
-    }
-  };
-  const value = await binary(0);
-  if (pos < tokens.length) throw new Error(`unexpected input after the expression`);
-  const u = value >>> 0;
-  return { value, text: `0x${u.toString(16)} (${value})`, memoryReference: formatMemoryReference(u) };
+  const types = ctx.types ?? new TypeNames();
+  if (ctx.frame?.file) types.addFile(ctx.frame.file);
+  for (const v of ctx.frame?.source?.variables ?? []) types.add(v.type);
+  const scope: EvalScope = { state, read: ctx.mem.read, symbols: ctx.symbols, frame: ctx.frame, types };
+  const { typed, text } = await ctx.mem.run(() => {
+    const t = evaluateSync(expr, scope);
+    return { typed: t, text: formatResult(t, scope) };
+  });
+  const ref = typed.address ?? (typed.type ? (isPointer(typed.type) ? Number(BigInt.asUintN(32, typed.value)) : undefined) : Number(BigInt.asUintN(32, typed.value)));
+  return { value: Number(BigInt.asIntN(32, typed.value)), text, memoryReference: ref === undefined ? undefined : formatMemoryReference(ref), typed };
 }

@@ -93,7 +93,8 @@ export function validateLaunchArgs(given: RingsideLaunchArgs | undefined): Valid
     path: existingFile(s.path, 'symbol file', cwd),
     offset: parseOffset(s.offset, `symbol file ${s.path}`),
   }));
-  if (kernel && !args.symbolFiles) symbolFiles.push({ path: kernel, offset: 0 });
+  // User programs' symbol files come in addition to the kernel's, unless the kernel is listed itself.
+  if (kernel && !symbolFiles.some((f) => f.path === kernel)) symbolFiles.unshift({ path: kernel, offset: 0 });
   const serial = args.serial === undefined || args.serial === 'terminal' ? 'terminal' : args.serial === 'debugConsole' ? 'debugConsole' : { file: path.resolve(cwd, args.serial) };
   const base: Omit<VmConfig, 'name'> = {
     kernel,

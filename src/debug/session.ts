@@ -3,9 +3,7 @@ import {
   InitializedEvent,
   LoggingDebugSession,
   OutputEvent,
-  Scope,
   Source,
-  StackFrame,
   StoppedEvent,
   TerminatedEvent,
   ExitedEvent,
@@ -17,18 +15,17 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MonitorClient } from '../vmm/monitor/monitor-client';
-import type { CpuState, MonitorEvent, StopEvent } from '../vmm/monitor/protocol';
+import type { MonitorEvent, StopEvent } from '../vmm/monitor/protocol';
 import { BreakpointBook } from './breakpoint-book';
 import type { DebugSymbols } from './debug-symbols';
 import { disassembleRequest } from './disassemble-request';
-import { evaluateExpression } from './evaluate';
 import { LaunchError, validateLaunchArgs, type RingsideLaunchArgs, type ValidatedLaunch } from './launch-args';
 import { formatMemoryReference, parseMemoryReference } from './memory-reference';
-import { registerGroups } from './registers-scope';
-import { unwindStack } from './stack-unwind';
+import { REG_ESP } from './stack-unwind';
+import { StopView } from './stop-view';
 import { loadSymbols } from './symbol-bridge';
 import { fromThreadId, threadId } from './thread-ids';
-import { hex32, VariableStore, type VariableNode } from './variable-tree';
+import { VariableStore } from './variable-tree';
 
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'triple-fault', label: 'Triple fault', description: 'Stop the VM with its state kept', default: true },
@@ -58,6 +55,7 @@ export class RingsideSession extends LoggingDebugSession {
   private running = false;
   private terminated = false;
   private lastStop?: StopEvent;
+  private view?: StopView;
 
   constructor(private readonly workerScript?: string) {
     super();
@@ -103,6 +101,7 @@ export class RingsideSession extends LoggingDebugSession {
     for (const w of loaded.warnings) this.sendEvent(new OutputEvent(`Ringside: ${w}\n`, 'console'));
 
     this.monitor = new MonitorClient(this.workerScript);
+    this.view = new StopView(this.monitor, this.symbols, this.vars);
     this.monitor.onEvent((e) => this.onMonitorEvent(e));
     try {
       const r = await this.monitor.call('launch', { config: info.config, stopOnEntry: info.stopOnEntry });
@@ -208,7 +207,7 @@ export class RingsideSession extends LoggingDebugSession {
 
   private async resumeAll(): Promise<void> {
     if (!this.monitor) return;
-    this.vars.reset();
+    this.view?.reset();
     this.running = true;
     await this.monitor.call('resume', {});
   }
@@ -238,14 +237,23 @@ export class RingsideSession extends LoggingDebugSession {
     this.sendResponse(response);
     if (!this.monitor) return;
     const { vm, cpu } = fromThreadId(args.threadId);
-    const frames = await this.frames(vm, cpu, 2);
-    this.vars.reset();
+    const frames = (await this.view?.frames(args.threadId).catch(() => undefined)) ?? [];
+    this.view?.reset();
     this.running = true;
     const skipInterrupts = this.launchInfo?.stepSkipsInterrupts ?? true;
-    if (frames.length < 2) {
+    // The caller is the first frame with other registers (inlined frames share their function's); past an
+    // interrupt label it is the interrupted code, on whatever stack it was using.
+    let up = frames.findIndex((f) => f.regs !== frames[0].regs);
+    if (up >= 0 && frames[up].kind === 'interrupt') up++;
+    const target = up > 0 ? frames[up] : undefined;
+    const esp = frames[0]?.regs[REG_ESP];
+    if (!target || esp === undefined) {
       await this.monitor.call('stepInstruction', { vm, cpu, skipInterrupts });
+    } else if (target.kind === 'interrupt' || !target.caller) {
+      // Back in interrupted code: its ESP is exact, and possibly on another stack than ours.
+      await this.monitor.call('runToReturn', { vm, cpu, address: target.pc, esp: ((target.regs[REG_ESP] ?? 1) - 1) >>> 0, skipInterrupts });
     } else {
-      await this.monitor.call('runToReturn', { vm, cpu, address: frames[1].pc, esp: frames[0].cfa, skipInterrupts });
+      await this.monitor.call('runToReturn', { vm, cpu, address: target.pc, esp, skipInterrupts });
     }
   }
 
@@ -256,7 +264,7 @@ export class RingsideSession extends LoggingDebugSession {
     const pc = (state.seg.cs.base + state.eip) >>> 0;
     const ranges = granularity === 'instruction' ? [] : (this.symbols?.lineRanges(pc) ?? []);
     const skipInterrupts = this.launchInfo?.stepSkipsInterrupts ?? true;
-    this.vars.reset();
+    this.view?.reset();
     this.running = true;
     if (ranges.length) await this.monitor.call('stepRange', { vm, cpu, ranges, over, skipInterrupts });
     else await this.monitor.call('stepInstruction', { vm, cpu, skipInterrupts });
@@ -296,8 +304,10 @@ export class RingsideSession extends LoggingDebugSession {
   }
 
   private async onStopped(stop: StopEvent): Promise<void> {
+    this.view?.reset();
     if (stop.kind === 'breakpoint' && stop.breakpointIds?.length && this.monitor) {
-      const verdict = await this.book.onHit(stop.breakpointIds, (expr) => this.evaluateCondition(stop, expr));
+      const thread = threadId(stop.vm, stop.cpu);
+      const verdict = await this.book.onHit(stop.breakpointIds, (expr) => this.view!.condition(thread, expr));
       for (const line of verdict.logs) this.sendEvent(new OutputEvent(line + '\n', 'console'));
       if (!verdict.stop) {
         await this.monitor.call('resume', {});
@@ -310,17 +320,13 @@ export class RingsideSession extends LoggingDebugSession {
   private reportStop(stop: StopEvent): void {
     this.running = false;
     this.lastStop = stop;
-    this.vars.reset();
+    this.view?.reset();
+    if (this.view) this.view.faultChain = stop.kind === 'shutdown' ? stop.text : undefined;
     const ev = new StoppedEvent(stop.kind, threadId(stop.vm, stop.cpu), stop.text) as DebugProtocol.StoppedEvent;
     ev.body.description = stop.description;
     ev.body.allThreadsStopped = true;
     if (stop.breakpointIds?.length) ev.body.hitBreakpointIds = this.book.dapIds(stop.breakpointIds);
     this.sendEvent(ev);
-  }
-
-  private async evaluateCondition(stop: StopEvent, expr: string): Promise<number> {
-    const r = await evaluateExpression(expr, { monitor: this.monitor!, vm: stop.vm, cpu: stop.cpu, symbols: this.symbols });
-    return r.value;
   }
 
   // ---- inspection -------------------------------------------------------------------------------------------
@@ -334,65 +340,23 @@ export class RingsideSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  private async frames(vm: number, cpu: number, max: number) {
-    const state = await this.monitor!.call('getState', { vm, cpu });
-    return unwindStack(state, max, this.symbols, (addr, len) => this.readLinear(vm, cpu, addr, len));
-  }
-
-  private async readLinear(vm: number, cpu: number, address: number, length: number): Promise<Uint8Array | undefined> {
-    const r = await this.monitor!.call('readMemory', { vm, cpu, address, length, space: 'linear' });
-    const bytes = Buffer.from(r.data, 'base64');
-    return bytes.length === length ? new Uint8Array(bytes) : undefined;
-  }
-
   protected async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
-    if (!this.monitor || this.running) {
+    if (!this.view || this.running) {
       response.body = { stackFrames: [], totalFrames: 0 };
       return this.sendResponse(response);
     }
-    const { vm, cpu } = fromThreadId(args.threadId);
-    const frames = await this.frames(vm, cpu, 64);
-    const start = args.startFrame ?? 0;
-    const count = args.levels || frames.length;
-    const stackFrames = frames.slice(start, start + count).map((f, i) => {
-      const id = (args.threadId << 8) | (start + i);
-      const loc = this.symbols?.locationAt(i + start === 0 ? f.pc : f.pc - 1);
-      const name = f.label ?? this.symbols?.describeAddress(f.pc) ?? hex32(f.pc);
-      const sf = new StackFrame(id, name, loc ? new Source(path.basename(loc.path), loc.path) : undefined, loc?.line ?? 0, loc?.column ?? 0) as DebugProtocol.StackFrame;
-      sf.instructionPointerReference = formatMemoryReference(f.pc);
-      if (!loc) sf.presentationHint = 'subtle';
-      if (f.kind === 'interrupt') sf.presentationHint = 'label';
-      return sf;
-    });
-    response.body = { stackFrames, totalFrames: frames.length };
-    this.sendResponse(response);
-  }
-
-  protected scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    const thread = args.frameId >> 8;
-    const { vm, cpu } = fromThreadId(thread);
-    const regs = this.vars.add(async () => {
-      const s = await this.monitor!.call('getState', { vm, cpu });
-      return this.registerNodes(s, vm, cpu);
-    });
-    const scopes: DebugProtocol.Scope[] = [new Scope('Registers', regs, false)];
-    if (this.lastStop?.text && this.lastStop.kind === 'shutdown') {
-      const text = this.lastStop.text;
-      scopes.push(new Scope('Fault chain', this.vars.add(() => text.split('\n').map((l, i) => ({ name: `#${i}`, value: l }))), false));
+    try {
+      response.body = await this.view.stackTrace(args);
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, (e as Error).message);
     }
-    response.body = { scopes };
-    this.sendResponse(response);
   }
 
-  private registerNodes(s: CpuState, vm: number, cpu: number): VariableNode[] {
-    const setReg = async (name: string, text: string): Promise<string> => {
-      const value = Number(text.trim());
-      if (!Number.isFinite(value)) throw new Error(`not a number: ${text}`);
-      const next = await this.monitor!.call('setRegister', { vm, cpu, name, value: value >>> 0 });
-      const flat = registerGroups(next, setReg);
-      return flat.find((n) => n.name === name)?.value ?? hex32(value);
-    };
-    return registerGroups(s, setReg);
+  protected async scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): Promise<void> {
+    if (!this.view) return this.fail(response, 'not running');
+    response.body = { scopes: await this.view.scopes(args.frameId) };
+    this.sendResponse(response);
   }
 
   protected async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
@@ -423,10 +387,10 @@ export class RingsideSession extends LoggingDebugSession {
 
   protected async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     if (!this.monitor) return this.fail(response, 'not running');
-    const { vm, cpu } = args.frameId !== undefined ? fromThreadId(args.frameId >> 8) : { vm: this.lastStop?.vm ?? 0, cpu: this.lastStop?.cpu ?? 0 };
+    const thread = threadId(this.lastStop?.vm ?? 0, this.lastStop?.cpu ?? 0);
     try {
-      const r = await evaluateExpression(args.expression, { monitor: this.monitor, vm, cpu, symbols: this.symbols, repl: args.context === 'repl' });
-      response.body = { result: r.text, variablesReference: 0, memoryReference: r.memoryReference };
+      const r = await this.view!.evaluate(args.expression, args.frameId, thread, args.context === 'repl');
+      response.body = { result: r.text, variablesReference: r.variablesReference, memoryReference: r.memoryReference };
       this.sendResponse(response);
     } catch (e) {
       this.fail(response, (e as Error).message);
@@ -450,6 +414,7 @@ export class RingsideSession extends LoggingDebugSession {
     const address = (ref.address + (args.offset ?? 0)) >>> 0;
     const r = await this.monitor.call('writeMemory', { vm, cpu, address, data: args.data, space: ref.space });
     response.body = { bytesWritten: r.written };
+    this.view?.invalidateMemory();
     this.sendResponse(response);
     this.sendEvent(new Event('memory', { memoryReference: args.memoryReference, offset: args.offset ?? 0, count: r.written }));
   }

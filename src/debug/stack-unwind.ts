@@ -1,53 +1,90 @@
+import type { Registers } from '../symbols/cfi';
+import type { SourceFrame, SymbolFile } from '../symbols/symbol-file';
 import type { CpuState } from '../vmm/monitor/protocol';
 import type { DebugSymbols } from './debug-symbols';
+import { EntryPaths, type SyncReader } from './interrupt-frames';
+import { vectorLabel } from './vector-names';
 
 /**
- * Walks a vCPU's stack for the Call Stack view. Frame-pointer chains (what `gcc -O0` and kernels built with
- * frame pointers leave), with the function-entry cases handled from the symbols: at a function's first
- * instruction the return address is at [esp], after `push ebp` at [esp+4].
+ * Walks a vCPU's stack for the Call Stack view: CFI from the symbol files (`.debug_frame`/`.eh_frame`), the
+ * frame-pointer chain where there is none, inlined calls as frames of their own, and interrupt entries crossed
+ * by reading the CPU-pushed frame (interrupt-frames.ts), so user frames appear below the kernel's, in any ring.
+ * Synchronous over a page cache (memory-cache.ts): the caller re-runs it until every page it read is present.
  */
 export interface Frame {
+  /** Linear address: the current instruction (innermost frame, interrupted code) or a return address. */
   pc: number;
-  /** ESP while this frame is the innermost one: a return to the caller leaves ESP above it. */
-  cfa: number;
-  kind: 'normal' | 'interrupt';
+  /** Registers as unwound for this frame, DWARF numbering (eax=0 ... eip=8); undefined = not recoverable. */
+  regs: Registers;
+  /** True when pc is a return address: source lookups use pc-1 so the call's line is shown. */
+  caller: boolean;
+  kind: 'normal' | 'inlined' | 'interrupt';
+  /** Ring the frame's code runs in. */
+  ring: number;
+  name: string;
+  /** For labels ("[interrupt 32 from ring 3]") and frames without symbols. */
   label?: string;
+  source?: SourceFrame;
+  file?: SymbolFile;
 }
 
-type Reader = (linear: number, length: number) => Promise<Uint8Array | undefined>;
+export const REG_ESP = 4;
+export const REG_EIP = 8;
 
-async function read32(read: Reader, addr: number): Promise<number | undefined> {
-  const b = await read(addr >>> 0, 4);
-  return b ? (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0 : undefined;
+export function registersOf(s: CpuState): Registers {
+  const g = s.gpr;
+  return [g.eax, g.ecx, g.edx, g.ebx, g.esp, g.ebp, g.esi, g.edi, (s.seg.cs.base + s.eip) >>> 0, s.eflags];
 }
 
-export async function unwindStack(s: CpuState, max: number, symbols: DebugSymbols | undefined, read: Reader): Promise<Frame[]> {
-  const codeBase = s.seg.cs.base;
-  const stackBase = s.seg.ss.base;
-  const pc0 = (codeBase + s.eip) >>> 0;
-  const frames: Frame[] = [{ pc: pc0, cfa: s.gpr.esp >>> 0, kind: 'normal' }];
-  if (s.mode === 'real' || s.mode === 'v86' || !symbols) return frames;
+const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
-  let ebp = s.gpr.ebp >>> 0;
-  const fn = symbols.functionAt(pc0);
-  if (fn && (pc0 === fn.low || pc0 === fn.low + 1)) {
-    // Prologue not run yet: the caller's frame pointer is still in EBP.
-    const slot = pc0 === fn.low ? s.gpr.esp : s.gpr.esp + 4;
-    const ret = await read32(read, stackBase + slot);
-    if (ret === undefined || !symbols.functionAt(ret)) return frames;
-    frames.push({ pc: (codeBase + ret) >>> 0, cfa: (slot + 4) >>> 0, kind: 'normal' });
+export function unwindStack(s: CpuState, max: number, symbols: DebugSymbols | undefined, read: SyncReader): Frame[] {
+  let regs = registersOf(s);
+  let ring = s.cpl;
+  const first: Frame = { pc: regs[REG_EIP]!, regs, caller: false, kind: 'normal', ring, name: hex(regs[REG_EIP]!) };
+  if (s.mode === 'real' || s.mode === 'v86' || !symbols) {
+    first.name = symbols?.describeAddress(first.pc) ?? first.name;
+    return [first];
   }
-  const seen = new Set<number>();
-  while (frames.length < max && ebp !== 0 && !seen.has(ebp)) {
-    seen.add(ebp);
-    const savedEbp = await read32(read, stackBase + ebp);
-    const ret = await read32(read, stackBase + ebp + 4);
-    if (savedEbp === undefined || ret === undefined || ret === 0) break;
-    // A return address outside every known function means the chain left the kernel's own frames.
-    if (!symbols.functionAt(ret)) break;
-    frames.push({ pc: (codeBase + ret) >>> 0, cfa: (ebp + 8) >>> 0, kind: 'normal' });
-    if (savedEbp <= ebp) break;
-    ebp = savedEbp;
+  const table = symbols.table;
+  const paths = s.idtr.limit > 0 ? new EntryPaths(read, s.idtr.base, s.idtr.limit) : undefined;
+  const frames: Frame[] = [];
+  let caller = false;
+  const seen = new Set<string>();
+  while (frames.length < max) {
+    const pc = regs[REG_EIP]!;
+    const file = table.fileFor(pc);
+    const sources = file?.framesAt(pc, caller) ?? [];
+    if (sources.length) {
+      for (const src of sources) frames.push({ pc, regs, caller, kind: src.inlined ? 'inlined' : 'normal', ring, name: src.name, source: src, file });
+    } else {
+      frames.push({ pc, regs, caller, kind: 'normal', ring, name: symbols.describeAddress(pc) ?? hex(pc), file });
+    }
+    const key = `${pc}:${regs[REG_ESP]}`;
+    if (seen.has(key)) break;
+    seen.add(key);
+
+    const intr = paths?.frameAt(pc, regs, ring, read);
+    if (intr) {
+      frames.push({ pc: intr.regs[REG_EIP]!, regs: intr.regs, caller: false, kind: 'interrupt', ring: intr.ring, name: vectorLabel(intr.vector, intr.ring), label: vectorLabel(intr.vector, intr.ring) });
+      regs = intr.regs;
+      ring = intr.ring;
+      caller = false;
+      continue;
+    }
+    // Code without symbols (a stripped program, data executed by mistake) ends the walk: its stack is unknown.
+    if (!file) break;
+    const up = table.unwind(regs, read, caller);
+    if (!up || up.regs[REG_EIP] === undefined || up.regs[REG_EIP] === 0) break;
+    // The stack grows down: a caller's frame is never below its callee's (a loop would be corruption).
+    if (up.regs[REG_ESP] !== undefined && regs[REG_ESP] !== undefined && up.regs[REG_ESP]! < regs[REG_ESP]!) break;
+    regs = up.regs;
+    caller = true;
+    if (!table.functionAt(regs[REG_EIP]!) && !paths?.onPath(regs[REG_EIP]!)) {
+      // A return address outside every known function: show it, go no further.
+      frames.push({ pc: regs[REG_EIP]!, regs, caller, kind: 'normal', ring, name: hex(regs[REG_EIP]!) });
+      break;
+    }
   }
-  return frames;
+  return frames.slice(0, max);
 }

@@ -13,11 +13,29 @@ import type { DebugSymbols, FunctionInfo, SourceLocation } from './debug-symbols
 class BridgedSymbols implements DebugSymbols {
   readonly warnings: string[] = [];
   private readonly lineIndexes = new Map<SymbolFile, LineIndex>();
+  private readonly resolved = new Map<string, string>();
 
-  constructor(private readonly table: SymbolTable, private readonly dirs: Map<SymbolFile, string>) {}
+  constructor(readonly table: SymbolTable, private readonly dirs: Map<SymbolFile, string>) {}
 
+  sourcePath(file: SymbolFile, p: string): string {
+    return this.absolute(file, p);
+  }
+
+  /**
+   * Relative DWARF paths (-fdebug-prefix-map) are relative to the build folder, which for user programs in a
+   * subfolder is the kernel's: try the symbol file's folder and its parents, keep the first where the file is.
+   */
   private absolute(file: SymbolFile, p: string): string {
-    return path.isAbsolute(p) ? p : path.resolve(this.dirs.get(file) ?? '.', p);
+    if (path.isAbsolute(p)) return p;
+    const dir = this.dirs.get(file) ?? '.';
+    const key = `${dir}\0${p}`;
+    let hit = this.resolved.get(key);
+    if (hit === undefined) {
+      const candidates = [dir, path.dirname(dir), path.dirname(path.dirname(dir))].map((d) => path.resolve(d, p));
+      hit = candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
+      this.resolved.set(key, hit);
+    }
+    return hit;
   }
 
   private lines(file: SymbolFile): LineIndex {
