@@ -15,7 +15,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 step "system tools"
 sh scripts/setup.sh
-if [ -f scripts/build-oracle.sh ]; then sh scripts/build-oracle.sh; fi
+if [ -f scripts/build-oracle.sh ]; then sh scripts/build-oracle.sh || echo "[test] the native x86 oracle could not be built: its differential tests will say so and skip"; fi
 
 step "lint"
 npm run -s lint
