@@ -1,8 +1,13 @@
 import type { DiskConfig, EngineKind } from '../vmm/monitor/launch-config';
+import { CliError, parseChardev, parseMemoryMB, splitKeyValues, type Chardev } from './option-values';
+
+export { CliError } from './option-values';
+export type { Chardev } from './option-values';
 
 /**
  * The `qemu-system-i386` options that OS course Makefiles use, with QEMU's meaning, plus Ringside's own. Anything
- * else is refused with a message: silently ignoring an option would make a Makefile misbehave quietly.
+ * else is refused with a message and exit status 1, as QEMU does: silently ignoring an option would make a
+ * Makefile misbehave quietly.
  */
 export interface CliOptions {
   kernel?: string;
@@ -12,8 +17,9 @@ export interface CliOptions {
   cpus: number;
   disks: DiskConfig[];
   bios?: string;
-  serial: 'stdio' | 'none' | { file: string };
-  debugcon: 'stdio' | 'none' | { file: string };
+  /** COM1 and COM2, in `-serial` order (QEMU's: the first -serial is COM1). */
+  serial: Chardev[];
+  debugcon: Chardev;
   debugExitPort?: number;
   noReboot: boolean;
   gdbPort?: number;
@@ -25,131 +31,181 @@ export interface CliOptions {
   cpuModel: string;
 }
 
-export class CliError extends Error {}
+/**
+ * CPU models accepted by `-cpu`. Ringside's CPU has one feature set, a Pentium Pro signature (family 6) with
+ * everything it implements (x87, TSC, MSR, CX8, SEP, PGE, CMOV...), so each name gets that CPU: `pentiumpro` is
+ * exact, the others ask for "at least this", which a course kernel for i386 never exceeds.
+ */
+export const CPU_MODELS = ['pentiumpro', 'pentium2', 'pentium3', 'qemu32', 'kvm32', 'max', 'base'];
 
-const CPU_MODELS = ['pentiumpro', 'pentium2', 'pentium3', 'qemu32', 'max', 'base'];
+/** QEMU's default RAM for the pc machine. */
+const DEFAULT_MEMORY_MB = 128;
+/** QEMU's isa-debug-exit default iobase. */
+const DEBUG_EXIT_DEFAULT_PORT = 0x501;
 
-function memory(v: string): number {
-  const m = /^(\d+)([MG]?)B?$/i.exec(v.replace(/^size=/, ''));
-  if (!m) throw new CliError(`-m ${v}: expected a size such as 64, 64M or 1G`);
-  return Number(m[1]) * (m[2].toUpperCase() === 'G' ? 1024 : 1);
+function number(opt: string, v: string | undefined, what: string): number {
+  const n = v === undefined || v === '' ? NaN : Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`${opt}: ${what} must be a non-negative integer, not "${v ?? ''}"`);
+  return n;
 }
 
-function keyValues(v: string): Map<string, string> {
-  const out = new Map<string, string>();
-  v.split(',').forEach((part, i) => {
-    const eq = part.indexOf('=');
-    if (eq < 0) out.set(i === 0 ? '_' : part, eq < 0 && i === 0 ? part : '');
-    else out.set(part.slice(0, eq), part.slice(eq + 1));
-  });
-  return out;
+function parseSmp(opt: string, v: string): number {
+  const kv = splitKeyValues(v);
+  for (const k of kv.keys()) {
+    if (!['_', 'cpus', 'sockets', 'cores', 'threads', 'maxcpus'].includes(k)) throw new CliError(`${opt} ${v}: unknown key "${k}"`);
+  }
+  const topo = ['sockets', 'cores', 'threads'].map((k) => (kv.has(k) ? number(opt, kv.get(k), k) : 1));
+  const cpus = kv.has('_') ? number(opt, kv.get('_'), 'the CPU count') : kv.has('cpus') ? number(opt, kv.get('cpus'), 'cpus') : topo[0] * topo[1] * topo[2];
+  if (cpus < 1 || cpus > 8) throw new CliError(`${opt} ${v}: Ringside runs 1 to 8 vCPUs per VM`);
+  return cpus;
 }
 
-function chardev(opt: string, v: string): 'stdio' | 'none' | { file: string } {
-  if (v === 'stdio' || v === 'mon:stdio') return 'stdio';
-  if (v === 'none' || v === 'null') return 'none';
-  if (v.startsWith('file:')) return { file: v.slice(5) };
-  throw new CliError(`${opt} ${v}: Ringside supports stdio, none, null and file:PATH`);
+function parseDrive(opt: string, v: string, taken: number): DiskConfig {
+  const kv = splitKeyValues(v);
+  const file = kv.get('file');
+  if (!file) throw new CliError(`${opt} ${v}: needs file=PATH`);
+  for (const k of kv.keys()) {
+    if (!['file', 'format', 'index', 'media', 'if', 'readonly', 'snapshot', 'cache'].includes(k)) throw new CliError(`${opt} ${v}: Ringside does not support the "${k}" key`);
+  }
+  const format = kv.get('format') ?? 'raw';
+  if (format !== 'raw') throw new CliError(`${opt} format=${format}: Ringside reads raw images only`);
+  const media = kv.get('media') ?? 'disk';
+  if (media !== 'disk') throw new CliError(`${opt} media=${media}: only disks are supported (no CD-ROM yet)`);
+  const iface = kv.get('if') ?? 'ide';
+  if (iface !== 'ide') throw new CliError(`${opt} if=${iface}: Ringside has IDE disks only`);
+  const index = kv.has('index') ? number(opt, kv.get('index'), 'index') : taken;
+  if (index > 3) throw new CliError(`${opt} index=${index}: IDE has four positions, 0 to 3`);
+  // QEMU's snapshot=on and readonly=on both keep the image untouched; the monitor's overlay does that.
+  const on = (k: string) => kv.has(k) && ['on', 'true', 'yes', ''].includes(kv.get(k)!);
+  return { path: file, index, writable: !(on('readonly') || on('snapshot')) };
+}
+
+function parseDebugExit(opt: string, v: string): number {
+  const kv = splitKeyValues(v);
+  const name = kv.get('_');
+  if (name !== 'isa-debug-exit') throw new CliError(`${opt} ${name}: Ringside provides only isa-debug-exit as an optional device`);
+  for (const k of kv.keys()) {
+    if (!['_', 'iobase', 'iosize'].includes(k)) throw new CliError(`${opt} ${v}: isa-debug-exit has no "${k}" property`);
+  }
+  const port = kv.has('iobase') ? number(opt, kv.get('iobase'), 'iobase') : DEBUG_EXIT_DEFAULT_PORT;
+  if (port > 0xffff) throw new CliError(`${opt} iobase=${kv.get('iobase')}: not an I/O port`);
+  return port;
+}
+
+function parseGdb(opt: string, v: string): number {
+  // QEMU's chardev spelling: tcp::PORT, tcp:HOST:PORT (Ringside listens on the loopback interface only).
+  const m = /^tcp:(?:localhost|127\.0\.0\.1)?:(\d+)$/.exec(v);
+  if (!m) throw new CliError(`${opt} ${v}: use tcp::PORT`);
+  const port = Number(m[1]);
+  if (port < 1 || port > 65535) throw new CliError(`${opt} ${v}: port out of range`);
+  return port;
 }
 
 export function parseQemuArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { append: '', memoryMB: 128, cpus: 1, disks: [], serial: 'stdio', debugcon: 'none', noReboot: false, waitForGdb: false, engine: 'interpret', vms: 1, stats: false, cpuModel: 'max' };
-  let graphic = true;
-  let serialSet = false;
+  const o: CliOptions = {
+    append: '',
+    memoryMB: DEFAULT_MEMORY_MB,
+    cpus: 1,
+    disks: [],
+    serial: [],
+    debugcon: 'none',
+    noReboot: false,
+    waitForGdb: false,
+    engine: 'interpret',
+    vms: 1,
+    stats: false,
+    cpuModel: 'max',
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (!a.startsWith('-')) throw new CliError(`${a}: a disk image as a bare argument is not supported; use -hda ${a}`);
     const opt = a.replace(/^--?/, '-');
     const next = (): string => {
       const v = argv[++i];
-      if (v === undefined) throw new CliError(`${a} needs a value`);
+      if (v === undefined) throw new CliError(`${a}: requires an argument`);
       return v;
     };
     switch (opt) {
       case '-kernel': o.kernel = next(); break;
       case '-initrd': o.initrd = next(); break;
       case '-append': o.append = next(); break;
-      case '-m': o.memoryMB = memory(next()); break;
-      case '-smp': {
-        const kv = keyValues(next());
-        o.cpus = Number(kv.get('cpus') ?? kv.get('_'));
-        if (!Number.isInteger(o.cpus) || o.cpus < 1 || o.cpus > 8) throw new CliError(`-smp: Ringside runs 1 to 8 vCPUs per VM`);
-        break;
-      }
+      case '-m': o.memoryMB = parseMemoryMB(a, next()); break;
+      case '-smp': o.cpus = parseSmp(a, next()); break;
       case '-hda': case '-hdb': case '-hdc': case '-hdd':
-        o.disks.push({ path: next(), index: 'abcd'.indexOf(opt[3]) });
+        o.disks.push({ path: next(), index: 'abcd'.indexOf(opt[3]), writable: true });
         break;
-      case '-drive': {
-        const kv = keyValues(next());
-        const file = kv.get('file');
-        if (!file) throw new CliError('-drive needs file=PATH');
-        const format = kv.get('format') ?? 'raw';
-        if (format !== 'raw') throw new CliError(`-drive format=${format}: Ringside reads raw images only`);
-        const media = kv.get('media') ?? 'disk';
-        if (media !== 'disk') throw new CliError(`-drive media=${media}: only disks are supported`);
-        const index = kv.has('index') ? Number(kv.get('index')) : o.disks.length;
-        const writable = !(kv.get('readonly') === 'on' || kv.has('snapshot'));
-        o.disks.push({ path: file, index, writable });
-        break;
-      }
+      case '-drive': o.disks.push(parseDrive(a, next(), o.disks.length)); break;
       case '-bios': o.bios = next(); break;
-      case '-serial': o.serial = chardev(a, next()); serialSet = true; break;
-      case '-debugcon': o.debugcon = chardev(a, next()); break;
-      case '-device': {
-        const kv = keyValues(next());
-        if (kv.get('_') !== 'isa-debug-exit') throw new CliError(`-device ${kv.get('_')}: Ringside provides isa-debug-exit only as an optional device`);
-        o.debugExitPort = Number(kv.get('iobase') ?? '0x501');
+      case '-serial': {
+        if (o.serial.length === 2) throw new CliError(`${a}: Ringside has two serial ports (COM1, COM2)`);
+        o.serial.push(parseChardev(a, next()));
         break;
       }
-      case '-nographic': graphic = false; break;
+      case '-debugcon': o.debugcon = parseChardev(a, next()); break;
+      case '-device': o.debugExitPort = parseDebugExit(a, next()); break;
+      // Ringside never has a graphical window: -nographic and -display none only confirm it.
+      case '-nographic': break;
       case '-display': {
         const v = next();
-        if (v !== 'none') throw new CliError(`-display ${v}: Ringside has no graphical display; use -display none or -nographic`);
-        graphic = false;
+        if (v !== 'none') throw new CliError(`${a} ${v}: Ringside has no graphical display; use -display none or -nographic`);
         break;
       }
       case '-no-reboot': o.noReboot = true; break;
       case '-s': o.gdbPort = 1234; break;
       case '-S': o.waitForGdb = true; break;
-      case '-gdb': {
-        const v = next();
-        const m = /^tcp::(\d+)$/.exec(v);
-        if (!m) throw new CliError(`-gdb ${v}: use tcp::PORT`);
-        o.gdbPort = Number(m[1]);
-        break;
-      }
+      case '-gdb': o.gdbPort = parseGdb(a, next()); break;
       case '-accel': {
         const v = next();
-        if (v !== 'tcg') throw new CliError(`-accel ${v}: Ringside is its own accelerator; only -accel tcg is accepted`);
+        if (v !== 'tcg') throw new CliError(`${a} ${v}: Ringside is its own accelerator; only -accel tcg is accepted`);
         break;
       }
       case '-cpu': {
-        const v = next().split(',')[0];
-        if (!CPU_MODELS.includes(v)) throw new CliError(`-cpu ${v}: Ringside implements ${CPU_MODELS.join(', ')}`);
-        o.cpuModel = v;
+        const v = next();
+        const name = v.split(',')[0];
+        if (!CPU_MODELS.includes(name)) throw new CliError(`${a} ${v}: unable to find CPU model '${name}' (Ringside implements ${CPU_MODELS.join(', ')})`);
+        if (v.includes(',')) throw new CliError(`${a} ${v}: CPU feature flags are not supported`);
+        o.cpuModel = name;
         break;
       }
       case '-engine': {
         const v = next();
-        if (v !== 'interpret' && v !== 'direct') throw new CliError(`--engine ${v}: interpret or direct`);
+        if (v !== 'interpret' && v !== 'direct') throw new CliError(`${a} ${v}: the engines are interpret and direct`);
         o.engine = v;
         break;
       }
-      case '-vms': o.vms = Number(next()); break;
+      case '-vms': {
+        const v = next();
+        o.vms = number(a, v, 'the VM count');
+        if (o.vms < 1 || o.vms > 16) throw new CliError(`${a} ${v}: 1 to 16 VMs`);
+        break;
+      }
       case '-stats': o.stats = true; break;
-      case '-timeout': o.timeoutSec = Number(next()); break;
+      case '-timeout': {
+        const v = next();
+        const t = Number(v);
+        if (!(t > 0)) throw new CliError(`${a} ${v}: a positive number of seconds`);
+        o.timeoutSec = t;
+        break;
+      }
       default:
-        throw new CliError(`unsupported option ${a}: Ringside accepts the qemu-system-i386 options listed by --help`);
+        throw new CliError(`${a}: invalid option (Ringside accepts the qemu-system-i386 options listed by --help)`);
     }
   }
-  if (graphic && !serialSet) o.serial = 'stdio';
+  // No window: the first serial port is always somewhere the user sees, as with QEMU's -nographic.
+  if (!o.serial.length) o.serial.push('stdio');
   if (!o.kernel && !o.disks.length) throw new CliError('nothing to boot: give -kernel FILE or a disk (-hda FILE / -drive file=FILE)');
-  if (o.gdbPort !== undefined) throw new CliError('-s/-gdb: the GDB stub is not available yet');
+  if (o.waitForGdb && o.gdbPort === undefined) throw new CliError('-S without -s or -gdb would wait forever: Ringside has no QEMU monitor to continue from');
+  if (o.gdbPort !== undefined && o.vms > 1) throw new CliError('-s/-gdb debug one VM; use --vms 1');
   return o;
 }
 
 export const USAGE = `usage: ringside [qemu-system-i386 options]
-  -kernel FILE -initrd FILE -append CMDLINE -m MB -smp N
-  -hda FILE | -drive file=FILE,format=raw,index=N,media=disk    -bios FILE
-  -serial stdio|file:F|none   -debugcon stdio|file:F   -nographic   -display none   -no-reboot
-  -device isa-debug-exit,iobase=0xf4,iosize=0x4   -accel tcg   -cpu pentiumpro|pentium3|max
-Ringside's own: --engine interpret|direct  --vms N  --stats  --timeout SECONDS`;
+  -kernel FILE -initrd FILE -append CMDLINE -m SIZE[M|G] -smp N -bios FILE
+  -hda FILE | -drive file=FILE,format=raw,index=N,media=disk[,if=ide][,readonly=on|snapshot=on]
+  -serial stdio|mon:stdio|file:F|none|null (twice: COM1, COM2)   -debugcon stdio|file:F|none
+  -device isa-debug-exit[,iobase=0xf4,iosize=0x4]   -nographic   -display none   -no-reboot
+  -s (gdb on tcp::1234)   -gdb tcp::PORT   -S (wait for gdb)   -accel tcg
+  -cpu ${CPU_MODELS.join('|')}
+Ringside's own: --engine interpret|direct  --vms N  --stats  --timeout SECONDS
+Exit status: as QEMU's (isa-debug-exit: (value << 1) | 1); 1 for a bad option; 124 on --timeout.
+With stdin on a terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A, as in QEMU.`;

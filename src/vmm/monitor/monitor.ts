@@ -31,6 +31,11 @@ export class Monitor {
   private scheduled = false;
   private nextVm = 0;
   private breakpoints: EngineBreakpoint[] = [];
+  /**
+   * The watchpoint hit behind the last 'data breakpoint' stop, kept as data (the stop event only has text) for
+   * front ends that must name the watchpoint, like the GDB stub's `watch:ADDR` stop reply.
+   */
+  lastWatchHit?: { vm: number; cpu: number; id: number; address: number; kind: 'read' | 'write' };
 
   constructor(private readonly emit: (e: MonitorEvent) => void, private readonly pauseFlag?: Int32Array) {}
 
@@ -168,6 +173,8 @@ export class Monitor {
       this.stop({ kind: 'exception', vm: vmIndex, cpu: r.cpu, description: 'halted', text: 'every vCPU is halted with no timer armed and interrupts unable to arrive' });
       return;
     }
+    const hit = r.reason === StopReason.Watchpoint ? m.cpus[r.cpu].watchHit : null;
+    this.lastWatchHit = hit ? { vm: vmIndex, cpu: r.cpu, id: hit.id, address: hit.address, kind: hit.kind === 2 ? 'write' : 'read' } : undefined;
     const ids = r.reason === StopReason.Breakpoint ? this.breakpointIdsAt(m, r.cpu) : undefined;
     this.stop({ ...describeStop(m, r), vm: vmIndex, breakpointIds: ids });
   }
