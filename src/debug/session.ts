@@ -310,7 +310,8 @@ export class RingsideSession extends LoggingDebugSession {
       const verdict = await this.book.onHit(stop.breakpointIds, (expr) => this.view!.condition(thread, expr));
       for (const line of verdict.logs) this.sendEvent(new OutputEvent(line + '\n', 'console'));
       if (!verdict.stop) {
-        await this.monitor.call('resume', {});
+        // Not a stop for the user: if a step was under way, it goes on (a step over a call that hit the breakpoint).
+        await this.monitor.call('continueStep', {});
         return;
       }
     }

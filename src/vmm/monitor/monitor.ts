@@ -6,6 +6,7 @@ import { EXIT_NAMES, Machine, type MachineStop } from './machine';
 import type { MonitorConfig } from './launch-config';
 import type { EngineBreakpoint, MonitorEvent, MonitorEventFilter, MonitorStats, StopEvent, Watchpoint } from './protocol';
 import { Stepper, type StepGoal } from './stepper';
+import { deliverIntercepted, watchpointIds } from './debug-events';
 import { describeStop } from './stop-description';
 
 /** Host time a run slice may take before the worker looks at its messages again. */
@@ -28,6 +29,8 @@ export class Monitor {
   readonly vms: Vm[] = [];
   private running = false;
   private stepper?: { vm: number; cpu: number; s: Stepper };
+  /** A step that a stop cut short (a breakpoint whose condition may be false): continueStep goes on with it. */
+  private suspended?: { vm: number; cpu: number; s: Stepper };
   private scheduled = false;
   private nextVm = 0;
   private breakpoints: EngineBreakpoint[] = [];
@@ -87,6 +90,14 @@ export class Monitor {
 
   resume(): void {
     this.stepper = undefined;
+    this.suspended = undefined;
+    this.start();
+  }
+
+  /** Goes on with the step the last stop interrupted, or simply resumes if there was none. */
+  continueStep(): void {
+    this.stepper = this.suspended;
+    this.suspended = undefined;
     this.start();
   }
 
@@ -108,6 +119,7 @@ export class Monitor {
   }
 
   private start(): void {
+    deliverIntercepted(this.vms.map((v) => v.machine));
     if (this.pauseFlag) Atomics.store(this.pauseFlag, 0, 0);
     this.running = true;
     this.schedule();
@@ -175,7 +187,7 @@ export class Monitor {
     }
     const hit = r.reason === StopReason.Watchpoint ? m.cpus[r.cpu].watchHit : null;
     this.lastWatchHit = hit ? { vm: vmIndex, cpu: r.cpu, id: hit.id, address: hit.address, kind: hit.kind === 2 ? 'write' : 'read' } : undefined;
-    const ids = r.reason === StopReason.Breakpoint ? this.breakpointIdsAt(m, r.cpu) : undefined;
+    const ids = r.reason === StopReason.Breakpoint ? this.breakpointIdsAt(m, r.cpu) : r.reason === StopReason.Watchpoint ? watchpointIds(m.cpus[r.cpu]) : undefined;
     this.stop({ ...describeStop(m, r), vm: vmIndex, breakpointIds: ids });
   }
 
@@ -188,6 +200,7 @@ export class Monitor {
 
   private stop(e: StopEvent): void {
     this.running = false;
+    this.suspended = e.kind === 'step' ? undefined : this.stepper;
     this.stepper = undefined;
     this.flushOutput();
     this.emit({ event: 'stopped', body: e });

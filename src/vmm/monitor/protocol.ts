@@ -93,6 +93,8 @@ export interface MonitorMethods {
   stepInstruction: [{ vm: number; cpu: number; skipInterrupts: boolean }, void];
   /** Runs one vCPU while EIP stays in one of the linear ranges [start, end); `over` steps over calls. */
   stepRange: [{ vm: number; cpu: number; ranges: [number, number][]; over: boolean; skipInterrupts: boolean }, void];
+  /** Goes on with the step a stop cut short (after a breakpoint condition turned out false); resumes if none. */
+  continueStep: [Record<string, never>, void];
   /** Runs until the vCPU returns to `address` with ESP above `esp` (step out). */
   runToReturn: [{ vm: number; cpu: number; address: number; esp: number; skipInterrupts: boolean }, void];
   setBreakpoints: [{ breakpoints: EngineBreakpoint[] }, void];

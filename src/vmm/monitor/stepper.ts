@@ -5,9 +5,14 @@ import type { Machine } from './machine';
 
 /**
  * Debugger stepping on one vCPU, done inside the monitor so a step costs no message round trips per instruction.
- * Asynchronous interrupts are stepped over by default: when one is delivered during a step, the vCPU runs until
- * it is back in the interrupted context (same CS:EIP and ESP), then the step goes on, so a step never lands in
- * the timer handler unless the user asked for that.
+ * Asynchronous interrupts are stepped over by default: single-stepped instructions take none (Cpu.stepInterrupts),
+ * and when one is delivered while the step runs freely (over a call, out of a function), the vCPU runs until it
+ * is back in the interrupted context (same CS:EIP and ESP). With skipInterrupts off, a pending interrupt is
+ * delivered before the next single-stepped instruction, so the step lands in its handler.
+ *
+ * Ring transitions need nothing special: `int n`, `sysenter` and faults move EIP out of the line's ranges, so a
+ * step in stops at the handler's first instruction; `iret`/`sysexit` likewise land in the interrupted code, in
+ * whatever ring. Stepping *over* a line with `int n` runs the whole system call and stops after it.
  */
 export type StepGoal =
   | { kind: 'instruction' }
@@ -31,6 +36,11 @@ interface Context {
 const linearPc = (cpu: Cpu): number => (cpu.segBase[Seg.CS] + cpu.eip) >>> 0;
 const contextOf = (cpu: Cpu): Context => ({ cs: cpu.segSel[Seg.CS], eip: cpu.eip, esp: cpu.reg[4] });
 const sameContext = (cpu: Cpu, c: Context): boolean => cpu.segSel[Seg.CS] === c.cs && cpu.eip === c.eip && cpu.reg[4] === c.esp;
+/**
+ * How far above the expected ESP a return may land and still be ours (a `ret n` pops arguments). Another task's
+ * kernel stack, a page away, reaching the same return address is not our caller.
+ */
+const RETURN_ESP_WINDOW = 0x400;
 
 export class Stepper {
   /** Interrupted context we are running back to, while stepping over an asynchronous interrupt. */
@@ -63,7 +73,8 @@ export class Stepper {
         if (!had) cpu.removeBreakpoint(target);
         spent += Math.max(1, cpu.icount - before);
         if (r.reason === StopReason.Breakpoint && r.cpu === cpu.index && linearPc(cpu) === target) {
-          const matched = this.returnTo ? sameContext(cpu, this.returnTo) : cpu.reg[4] >>> 0 > this.callEsp!;
+          const esp = cpu.reg[4] >>> 0;
+          const matched = this.returnTo ? sameContext(cpu, this.returnTo) : esp > this.callEsp! && esp - this.callEsp! <= RETURN_ESP_WINDOW;
           if (matched) {
             this.returnTo = undefined;
             this.callEsp = undefined;
@@ -92,7 +103,14 @@ export class Stepper {
       const irqsBefore = this.machine.exitCounts[ExitReason.ExternalInterrupt];
       const pcBefore = linearPc(cpu);
       const espBefore = cpu.reg[4] >>> 0;
-      const r = cpu.step();
+      const savedStepInterrupts = cpu.stepInterrupts;
+      cpu.stepInterrupts = !this.skipInterrupts;
+      let r: StopReason;
+      try {
+        r = cpu.step();
+      } finally {
+        cpu.stepInterrupts = savedStepInterrupts;
+      }
       spent++;
       if (r === StopReason.Shutdown || r === StopReason.Watchpoint || r === StopReason.MonitorEvent) return { done: false, stop: r, spent };
       if (this.skipInterrupts && this.machine.exitCounts[ExitReason.ExternalInterrupt] !== irqsBefore) {
@@ -110,6 +128,11 @@ export class Stepper {
         // A call from inside the line: run until it returns.
         this.callEsp = cpu.reg[4] >>> 0;
         this.callReturn = this.afterCall(pcBefore);
+        continue;
+      }
+      if (this.goal.kind === 'range' && this.goal.over && !this.inRanges(pc) && this.isSoftwareInterrupt(pcBefore)) {
+        // `int n` inside the line, stepped over: run the handler until it returns here (iret restores CS:EIP, ESP).
+        this.returnTo = { cs: ctx.cs, eip: (ctx.eip + this.callLength) | 0, esp: ctx.esp };
         continue;
       }
       if (!this.inRanges(pc)) return { done: true, spent };
@@ -147,6 +170,16 @@ export class Stepper {
       return true;
     }
     return false;
+  }
+
+  /** True if the instruction at `pc` (already executed) was INT n / INT3 / INTO; remembers its length. */
+  private isSoftwareInterrupt(pc: number): boolean {
+    const b = this.readCode(pc, 2);
+    if (!b) return false;
+    if (b[0] === 0xcd) this.callLength = 2;
+    else if (b[0] === 0xcc || b[0] === 0xce) this.callLength = 1;
+    else return false;
+    return true;
   }
 
   private afterCall(pc: number): number {

@@ -17,6 +17,7 @@ const handlers: Handlers = {
   launch: (p) => monitor.launch(p.config),
   resume: () => monitor.resume(),
   pause: () => monitor.pause(),
+  continueStep: () => monitor.continueStep(),
   stepInstruction: (p) => monitor.step(p.vm, p.cpu, { kind: 'instruction' }, p.skipInterrupts),
   stepRange: (p) => monitor.step(p.vm, p.cpu, { kind: 'range', ranges: p.ranges, over: p.over }, p.skipInterrupts),
   runToReturn: (p) => monitor.step(p.vm, p.cpu, { kind: 'return', address: p.address, esp: p.esp }, p.skipInterrupts),

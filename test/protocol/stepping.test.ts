@@ -1,0 +1,97 @@
+import * as assert from 'node:assert';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { startClient } from './adapter-client';
+import { baseName, kernelFile, launchAndStop, named, scopeVariables, stack, stepAndWait, userFile, USER_PROGRAMS } from './kernel-session';
+
+const TIMER_FIRST_LINE = 15;
+/** kernel/trap.S: trapret's `iret`. */
+const IRET_LINE = 117;
+/** user/usys.S: `int $0x80` in int80_syscall, and the `popl %edi` after it. */
+const INT80_LINE = 20;
+const AFTER_INT80_LINE = 21;
+const FROM_USER = '(tf->cs & 3) == 3';
+
+async function cpl(dc: DebugClient, frame: DebugProtocol.StackFrame): Promise<string> {
+  return named(await scopeVariables(dc, frame.id, 'Registers'), 'mode').value;
+}
+
+describe('protocol: stepping across ring transitions', function () {
+  this.timeout(180000);
+  let dc: DebugClient;
+  beforeEach(async () => (dc = await startClient()));
+  afterEach(async () => dc.stop());
+
+  it('steps out of the timer handler to trapret, over its iret, and lands in ring 3', async () => {
+    await launchAndStop(dc, [{ file: kernelFile('timer.c'), line: TIMER_FIRST_LINE, condition: FROM_USER }], { cmdline: 'test', symbolFiles: USER_PROGRAMS });
+    await dc.setBreakpointsRequest({ source: { path: kernelFile('timer.c') }, breakpoints: [] });
+    const interrupted = (await stack(dc)).find((f, i, all) => i > 0 && all[i - 1].name.startsWith('[interrupt 32'))!;
+    assert.strictEqual((await stepAndWait(dc, 'stepOut')).body.reason, 'step');
+    assert.strictEqual(baseName((await stack(dc))[0]), 'trap');
+    await stepAndWait(dc, 'stepOut');
+    let top = (await stack(dc))[0];
+    assert.strictEqual(top.source?.path, kernelFile('trap.S'));
+    const lines: number[] = [];
+    for (let i = 0; i < 12 && top.source?.path === kernelFile('trap.S'); i++) {
+      lines.push(top.line);
+      await stepAndWait(dc, 'next');
+      top = (await stack(dc))[0];
+    }
+    assert.ok(lines.includes(IRET_LINE), `went through trapret's iret: ${lines.join(', ')}`);
+    assert.match(await cpl(dc, top), /CPL 3/);
+    assert.ok(top.source?.path?.startsWith(userFile('')), `now in a user program: ${top.source?.path}`);
+    // Back exactly where the timer interrupted it.
+    assert.strictEqual(top.instructionPointerReference, interrupted.instructionPointerReference);
+  });
+
+  it('steps into int $0x80 from a user program: lands in vector128, then alltraps, in ring 0', async () => {
+    await launchAndStop(dc, [{ file: userFile('usys.S'), line: INT80_LINE }], { cmdline: 'test', symbolFiles: USER_PROGRAMS });
+    let frames = await stack(dc);
+    assert.match(await cpl(dc, frames[0]), /CPL 3/);
+    await dc.setBreakpointsRequest({ source: { path: userFile('usys.S') }, breakpoints: [] });
+    await stepAndWait(dc, 'stepIn');
+    frames = await stack(dc);
+    assert.strictEqual(baseName(frames[0]), 'vector128');
+    assert.strictEqual(frames[0].source?.path, kernelFile('trap.S'));
+    assert.match(await cpl(dc, frames[0]), /CPL 0/);
+    assert.strictEqual(frames[1].name, '[interrupt 128 from ring 3]');
+    assert.strictEqual(baseName(frames[2]), 'int80_syscall');
+    for (let i = 0; i < 4 && baseName(frames[0]) !== 'alltraps'; i++) {
+      await stepAndWait(dc, 'stepIn', { granularity: 'instruction' });
+      frames = await stack(dc);
+    }
+    assert.strictEqual(baseName(frames[0]), 'alltraps');
+    assert.ok(frames.some((f) => f.name === '[interrupt 128 from ring 3]'));
+  });
+
+  it('steps over int $0x80: the whole system call runs and the step ends on the next line in ring 3', async () => {
+    await launchAndStop(dc, [{ file: userFile('usys.S'), line: INT80_LINE }], { cmdline: 'test', symbolFiles: USER_PROGRAMS });
+    await dc.setBreakpointsRequest({ source: { path: userFile('usys.S') }, breakpoints: [] });
+    await stepAndWait(dc, 'next');
+    const top = (await stack(dc))[0];
+    assert.strictEqual(top.source?.path, userFile('usys.S'));
+    assert.strictEqual(top.line, AFTER_INT80_LINE);
+    assert.match(await cpl(dc, top), /CPL 3/);
+  });
+
+  it('steps by instruction over an iret straight into ring 3', async () => {
+    await launchAndStop(dc, [{ file: kernelFile('trap.S'), line: IRET_LINE, condition: '*(int *)($esp + 4) == 0x1b' }], { cmdline: 'test', symbolFiles: USER_PROGRAMS });
+    await dc.setBreakpointsRequest({ source: { path: kernelFile('trap.S') }, breakpoints: [] });
+    const target = Number((await dc.evaluateRequest({ expression: '*(int *)$esp', context: 'watch' })).body.result.split(' ')[0]);
+    await stepAndWait(dc, 'stepIn', { granularity: 'instruction' });
+    const top = (await stack(dc))[0];
+    assert.strictEqual(Number(top.instructionPointerReference), target >>> 0);
+    assert.match(await cpl(dc, top), /CPL 3/);
+  });
+
+  it('keeps stepping when a conditional breakpoint inside a stepped-over call is false', async () => {
+    // kmain's gdt_init() line, stepped over with a never-true breakpoint inside gdt_init.
+    await launchAndStop(dc, [{ file: kernelFile('main.c'), line: 45 }]);
+    const bp = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'gdt_init', condition: '0' }] });
+    assert.ok(bp.body.breakpoints[0].verified);
+    await stepAndWait(dc, 'next');
+    const top = (await stack(dc))[0];
+    assert.strictEqual(baseName(top), 'kmain');
+    assert.strictEqual(top.line, 46);
+  });
+});
