@@ -44,6 +44,7 @@ export class BreakpointBook {
   private nextEngineId = 1;
   private filters: string[] = [];
   private ports: number[] = [];
+  private pageFault?: [number, number][];
 
   replace(group: string, specs: BreakpointSpec[]): void {
     for (const old of this.groups.get(group) ?? []) for (const id of old.engineIds) this.byEngineId.delete(id);
@@ -102,6 +103,13 @@ export class BreakpointBook {
     this.filters = filters;
     const io = options.find((o) => o.filterId === 'io');
     this.ports = io?.condition ? io.condition.split(/[\s,]+/).filter(Boolean).map((p) => Number(p)).filter((n) => Number.isInteger(n)) : [];
+    const pf = options.find((o) => o.filterId === 'page-fault');
+    this.pageFault = pf?.condition ? parseRanges(pf.condition) : undefined;
+  }
+
+  /** Faulting-address ranges [start, end] of the page-fault filter's condition, or undefined for any address. */
+  pageFaultRanges(): [number, number][] | undefined {
+    return this.pageFault;
   }
 
   eventFilter(): MonitorEventFilter {
@@ -113,6 +121,15 @@ export class BreakpointBook {
     }
     return { vectors: [...vectors], exits: [...exits], ports: this.ports };
   }
+}
+
+/** "0xc0000000-0xc0400000, 0x1000" -> [[0xc0000000, 0xc0400000], [0x1000, 0x1000]]; throws on anything else. */
+export function parseRanges(text: string): [number, number][] {
+  return text.split(/[\s,]+/).filter(Boolean).map((part) => {
+    const [a, b] = part.split('-').map((x) => Number(x.trim()));
+    if (!Number.isInteger(a) || (b !== undefined && !Number.isInteger(b))) throw new Error(`not an address or range: ${part}`);
+    return [a >>> 0, (b ?? a) >>> 0] as [number, number];
+  });
 }
 
 /** VS Code's hit conditions: "5" (from the 5th hit on), ">5", ">=5", "==5", "%5" (every 5th). */

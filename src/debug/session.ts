@@ -17,6 +17,8 @@ import * as path from 'path';
 import { MonitorClient } from '../vmm/monitor/monitor-client';
 import type { MonitorEvent, StopEvent } from '../vmm/monitor/protocol';
 import { BreakpointBook } from './breakpoint-book';
+import { DataBreakpoints, formatDataId, type DataTarget } from './data-breakpoints';
+import { sizeOf } from '../symbols/dwarf-types';
 import type { DebugSymbols } from './debug-symbols';
 import { disassembleRequest } from './disassemble-request';
 import { LaunchError, validateLaunchArgs, type RingsideLaunchArgs, type ValidatedLaunch } from './launch-args';
@@ -50,6 +52,7 @@ export class RingsideSession extends LoggingDebugSession {
   private vms: { name: string; cpus: number }[] = [];
   private readonly vars = new VariableStore();
   private readonly book = new BreakpointBook();
+  private readonly data = new DataBreakpoints();
   private configurationDone!: () => void;
   private readonly configured = new Promise<void>((r) => (this.configurationDone = r));
   private running = false;
@@ -80,6 +83,8 @@ export class RingsideSession extends LoggingDebugSession {
       supportsTerminateRequest: true,
       supportsExceptionFilterOptions: true,
       supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
+      supportsExceptionInfoRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
       breakpointModes: [
         { mode: 'linear', label: 'Linear address', appliesTo: ['instruction'] },
@@ -184,9 +189,56 @@ export class RingsideSession extends LoggingDebugSession {
 
   protected setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     const filters = [...(args.filters ?? []), ...(args.filterOptions ?? []).map((f) => f.filterId)];
-    this.book.setExceptionFilters(filters, args.filterOptions ?? []);
+    let message: string | undefined;
+    try {
+      this.book.setExceptionFilters(filters, args.filterOptions ?? []);
+    } catch (e) {
+      message = (e as Error).message;
+    }
     void this.monitor?.call('setEventFilter', { filter: this.book.eventFilter() });
-    response.body = { breakpoints: filters.map(() => ({ verified: true })) };
+    response.body = { breakpoints: filters.map(() => ({ verified: !message, message })) };
+    this.sendResponse(response);
+  }
+
+  protected async dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): Promise<void> {
+    try {
+      const t = await this.dataTarget(args);
+      response.body = t
+        ? { dataId: formatDataId(t), description: `${t.label} (${t.size} byte${t.size === 1 ? '' : 's'} at 0x${t.address.toString(16)})`, accessTypes: ['read', 'write', 'readWrite'], canPersist: true }
+        : { dataId: null, description: `${args.name} is not in memory (a register or a constant): it cannot be watched` };
+    } catch (e) {
+      response.body = { dataId: null, description: (e as Error).message };
+    }
+    this.sendResponse(response);
+  }
+
+  /** What a data breakpoint would watch: a variable node's memory, an address, or an lvalue expression. */
+  private async dataTarget(args: DebugProtocol.DataBreakpointInfoArguments): Promise<DataTarget | undefined> {
+    if (args.asAddress) {
+      const ref = parseMemoryReference(args.name);
+      if (!ref) throw new Error(`not an address: ${args.name}`);
+      return { address: ref.address, size: args.bytes ?? 4, label: args.name };
+    }
+    if (args.variablesReference) {
+      const n = this.vars.node(args.variablesReference, args.name);
+      return n?.data && { address: n.data.address, size: args.bytes ?? n.data.size, label: n.evaluateName ?? args.name };
+    }
+    if (!this.view) throw new Error('not running');
+    const r = await this.view.evaluate(args.name, args.frameId, threadId(this.lastStop?.vm ?? 0, this.lastStop?.cpu ?? 0), false);
+    if (r.typed.address === undefined) return undefined;
+    return { address: r.typed.address, size: args.bytes ?? (r.typed.type ? Math.max(1, sizeOf(r.typed.type)) : 4), label: args.name };
+  }
+
+  protected async setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): Promise<void> {
+    const breakpoints = this.data.replace(args.breakpoints);
+    await this.monitor?.call('setWatchpoints', { watchpoints: this.data.watchpoints() });
+    response.body = { breakpoints };
+    this.sendResponse(response);
+  }
+
+  protected exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const stop = this.lastStop;
+    response.body = { exceptionId: stop?.description ?? 'exception', description: stop?.text ?? stop?.description, breakMode: 'always' };
     this.sendResponse(response);
   }
 
@@ -305,9 +357,14 @@ export class RingsideSession extends LoggingDebugSession {
 
   private async onStopped(stop: StopEvent): Promise<void> {
     this.view?.reset();
-    if (stop.kind === 'breakpoint' && stop.breakpointIds?.length && this.monitor) {
-      const thread = threadId(stop.vm, stop.cpu);
-      const verdict = await this.book.onHit(stop.breakpointIds, (expr) => this.view!.condition(thread, expr));
+    const thread = threadId(stop.vm, stop.cpu);
+    if (stop.kind === 'exception' && stop.description.startsWith('#PF') && this.monitor && !(await this.pageFaultWanted(thread))) {
+      await this.monitor.call('continueStep', {});
+      return;
+    }
+    const book = stop.kind === 'data breakpoint' ? this.data.book : stop.kind === 'breakpoint' ? this.book : undefined;
+    if (book && stop.breakpointIds?.length && this.monitor) {
+      const verdict = await book.onHit(stop.breakpointIds, (expr) => this.view!.condition(thread, expr));
       for (const line of verdict.logs) this.sendEvent(new OutputEvent(line + '\n', 'console'));
       if (!verdict.stop) {
         // Not a stop for the user: if a step was under way, it goes on (a step over a call that hit the breakpoint).
@@ -318,15 +375,28 @@ export class RingsideSession extends LoggingDebugSession {
     this.reportStop(stop);
   }
 
+  /** The page-fault filter's condition: a faulting address (CR2) in one of the ranges. */
+  private async pageFaultWanted(thread: number): Promise<boolean> {
+    const ranges = this.book.pageFaultRanges();
+    if (!ranges || !this.view) return true;
+    const cr2 = (await this.view.state(thread)).cr.cr2 >>> 0;
+    return ranges.some(([a, b]) => cr2 >= a && cr2 <= b);
+  }
+
   private reportStop(stop: StopEvent): void {
     this.running = false;
     this.lastStop = stop;
     this.view?.reset();
     if (this.view) this.view.faultChain = stop.kind === 'shutdown' ? stop.text : undefined;
-    const ev = new StoppedEvent(stop.kind, threadId(stop.vm, stop.cpu), stop.text) as DebugProtocol.StoppedEvent;
+    // A triple fault is the last exception the guest will ever take: shown as one, with the chain as its text.
+    const reason = stop.kind === 'shutdown' ? 'exception' : stop.kind;
+    const ev = new StoppedEvent(reason, threadId(stop.vm, stop.cpu), stop.text) as DebugProtocol.StoppedEvent;
     ev.body.description = stop.description;
     ev.body.allThreadsStopped = true;
-    if (stop.breakpointIds?.length) ev.body.hitBreakpointIds = this.book.dapIds(stop.breakpointIds);
+    if (stop.kind === 'data breakpoint' && stop.breakpointIds?.length) {
+      ev.body.hitBreakpointIds = this.data.book.dapIds(stop.breakpointIds);
+      ev.body.description = `data breakpoint on ${this.data.labels(stop.breakpointIds).join(', ')}`;
+    } else if (stop.breakpointIds?.length) ev.body.hitBreakpointIds = this.book.dapIds(stop.breakpointIds);
     this.sendEvent(ev);
   }
 

@@ -12,15 +12,19 @@ export interface VariableNode {
   children?: () => VariableNode[] | Promise<VariableNode[]>;
   /** Set when the node can be written with setVariable. */
   setter?: (text: string) => Promise<string>;
+  /** Where the value lives and how big it is, when it can be watched by a data breakpoint. */
+  data?: { address: number; size: number };
 }
 
 export class VariableStore {
   private nodes: (() => VariableNode[] | Promise<VariableNode[]>)[] = [];
   private setters = new Map<string, (text: string) => Promise<string>>();
+  private byName = new Map<string, VariableNode>();
 
   reset(): void {
     this.nodes = [];
     this.setters.clear();
+    this.byName.clear();
   }
 
   add(children: () => VariableNode[] | Promise<VariableNode[]>): number {
@@ -32,8 +36,16 @@ export class VariableStore {
     const f = this.nodes[ref - 1];
     if (!f) return [];
     const list = await f();
-    for (const n of list) if (n.setter) this.setters.set(`${ref}/${n.name}`, n.setter);
+    for (const n of list) {
+      if (n.setter) this.setters.set(`${ref}/${n.name}`, n.setter);
+      this.byName.set(`${ref}/${n.name}`, n);
+    }
     return list;
+  }
+
+  /** A node handed out by `children` (for dataBreakpointInfo on a variable). */
+  node(ref: number, name: string): VariableNode | undefined {
+    return this.byName.get(`${ref}/${name}`);
   }
 
   setter(ref: number, name: string): ((text: string) => Promise<string>) | undefined {

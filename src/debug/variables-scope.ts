@@ -43,7 +43,10 @@ export function valueNode(
   const read = env.mem.read;
   const value = bytes ? formatValue(type, bytes, { readMemory: read, symbolize: (a) => env.symbols?.describeAddress(a) }) : `<${where.error ?? 'unavailable'}>`;
   const node: VariableNode = { name, value, type: typeName(type), evaluateName };
-  if (where.address !== undefined) node.memoryReference = formatMemoryReference(where.address);
+  if (where.address !== undefined) {
+    node.memoryReference = formatMemoryReference(where.address);
+    node.data = { address: where.address, size: Math.max(1, sizeOf(type)) };
+  }
   else if (bytes && stripTypedefs(type).kind === 'pointer') node.memoryReference = formatMemoryReference(Number(scalarBytes(bytes)));
   if (bytes && hasChildren(type, bytes)) {
     node.children = () =>
