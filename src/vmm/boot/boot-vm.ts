@@ -3,6 +3,8 @@ import * as path from 'path';
 import type { Machine } from '../monitor/machine';
 import type { VmConfig } from '../monitor/launch-config';
 import { BootError } from './boot-error';
+import { bootFromDisk } from './disk-boot';
+import { loadFirmwareImage } from './firmware-image';
 import { isBzImage, loadLinux } from './linux';
 import { findMultibootHeader, loadMultiboot } from './multiboot';
 
@@ -17,7 +19,15 @@ export function readInput(file: string, what: string): Uint8Array {
 
 /** Looks at the kernel file and takes the boot path it calls for. Never writes any input file. */
 export function bootVm(machine: Machine, vc: VmConfig): void {
-  if (!vc.kernel) throw new BootError('booting from a disk image is not supported yet; give a kernel');
+  if (vc.bios) {
+    if (vc.kernel) throw new BootError('a firmware image (-bios) boots the machine itself: give either bios or kernel, not both');
+    loadFirmwareImage(machine, readInput(vc.bios, 'firmware image'), path.basename(vc.bios));
+    return;
+  }
+  if (!vc.kernel) {
+    bootFromDisk(machine, vc);
+    return;
+  }
   const kernel = readInput(vc.kernel, 'kernel');
   const name = path.basename(vc.kernel);
   if (findMultibootHeader(kernel)) {

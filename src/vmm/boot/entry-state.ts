@@ -21,6 +21,8 @@ export interface RealModeEntry {
   regs: Partial<Record<'eax' | 'ebx' | 'ecx' | 'edx' | 'esi' | 'edi' | 'ebp' | 'esp', number>>;
   ds: number;
   ss: number;
+  /** IF set at entry, as a BIOS leaves it when it jumps to a boot sector. */
+  interrupts?: boolean;
 }
 
 export type EntryState = FlatProtectedEntry | RealModeEntry;

@@ -49,6 +49,20 @@ export interface MachineOptions {
   startTimeMs?: number;
 }
 
+/**
+ * The VM's clock as the guest sees it: the virtual time at the start of the current run slice plus the
+ * instructions the running vCPU has retired since. Without the live part RDTSC, the PIT and the PM timer would
+ * stand still for a whole slice and then jump, and Linux's PIT calibration (which times short loops with
+ * RDTSC) would fail.
+ */
+class LiveClock extends VirtualClock {
+  live: () => number = () => 0;
+
+  override now(): number {
+    return super.now() + this.live();
+  }
+}
+
 /** Up to this many vCPUs: the MP table, MADT and APIC IDs are laid out for it. */
 export const MAX_CPUS = 8;
 
@@ -66,7 +80,7 @@ const SMP_QUANTUM = 2000;
 export class Machine implements CpuHost {
   readonly phys: GuestPhysicalMemory;
   readonly io = new IoBus();
-  readonly clock = new VirtualClock();
+  readonly clock = new LiveClock();
   readonly cpus: Cpu[] = [];
   readonly platform: PcPlatform;
   readonly acpiPm: AcpiPm;
@@ -78,8 +92,13 @@ export class Machine implements CpuHost {
   lastExit?: { cpu: number; reason: ExitReason; detail: number };
   /** Set once the guest powered off, reset, or asked the isa-debug-exit device to end it. */
   poweredOff?: { code: number; reason: string };
+  /** The IDE disks, also what the BIOS's INT 13h reads. */
+  readonly disks: IdeDisks;
   /** The vCPU being run, so the shared local APIC page reaches that CPU's APIC. */
   private current = 0;
+  /** The running vCPU's instruction count when its slice began (see LiveClock). */
+  private sliceStart = 0;
+  private running?: Cpu;
   private a20 = true;
   private readonly nsPerInstruction: number;
 
@@ -87,7 +106,8 @@ export class Machine implements CpuHost {
     if (options.cpus < 1 || options.cpus > MAX_CPUS) throw new RangeError(`a VM has 1 to ${MAX_CPUS} vCPUs, not ${options.cpus}`);
     this.phys = new GuestPhysicalMemory(machine, options.memoryMB << 20);
     this.nsPerInstruction = options.nsPerInstruction;
-    const d = options.disks ?? [];
+    this.clock.live = () => (this.running ? (this.running.icount - this.sliceStart) * this.nsPerInstruction : 0);
+    const d = (this.disks = options.disks ?? [undefined, undefined, undefined, undefined]);
     this.platform = new PcPlatform({
       io: this.io,
       phys: this.phys,
@@ -118,6 +138,11 @@ export class Machine implements CpuHost {
     this.acpiPm.attach(this.io);
     writePlatformTables(this.phys, options.cpus);
     for (let i = 0; i < options.cpus; i++) this.cpus.push(new Cpu(i, this, new X87Fpu()));
+  }
+
+  /** The vCPU whose instruction is being emulated (for devices that act on the caller, like the BIOS). */
+  get currentCpu(): Cpu {
+    return this.cpus[this.current];
   }
 
   /** Ends the VM: the run loop returns and the monitor reports `reason`. */
@@ -196,7 +221,7 @@ export class Machine implements CpuHost {
       cpu.setSegment(Seg.SS, entry.ss, entry.ss << 4, 0xffff, data);
       cpu.eip = entry.ip;
     }
-    cpu.setEflags(2);
+    cpu.setEflags(entry.kind === 'real' && entry.interrupts ? 0x202 : 2);
     cpu.stateChanged();
     this.setA20(true);
   }
@@ -210,40 +235,58 @@ export class Machine implements CpuHost {
   }
 
   /**
-   * Runs up to `budget` instructions per vCPU, advancing virtual time, and returns why it stopped. Budget means
-   * "nothing happened": the caller decides whether to keep going.
+   * Runs up to `budget` instructions (all vCPUs together), advancing virtual time, and returns why it
+   * stopped. Budget means "nothing happened": the caller decides whether to keep going.
+   *
+   * vCPUs take turns of SMP_QUANTUM instructions, and virtual time advances during each turn by that vCPU's
+   * own instructions: one host core time-slicing the vCPUs, as an overcommitted hypervisor does. So every
+   * clock the guest can read (TSC, PIT, PM timer, APIC timers) is one monotonic time seen alike by all vCPUs;
+   * running the vCPUs "side by side" over the same interval instead made the TSC jump back by up to a quantum
+   * between CPUs, and Linux's TSC synchronization check then disabled the TSC.
    */
   run(budget: number): MachineStop {
     let done = 0;
+    const quantum = this.cpus.length > 1 ? SMP_QUANTUM : Infinity;
     while (done < budget) {
-      if (this.poweredOff) return { reason: StopReason.Shutdown, cpu: 0 };
-      const now = this.clock.now();
-      const deadline = this.clock.nextDeadline();
-      let slice = budget - done;
-      if (this.cpus.length > 1) slice = Math.min(slice, SMP_QUANTUM);
-      if (deadline !== Infinity) slice = Math.max(1, Math.min(slice, Math.ceil((deadline - now) / this.nsPerInstruction)));
       let progressed = 0;
+      let deadline = Infinity;
       for (const cpu of this.cpus) {
+        if (this.poweredOff) return { reason: StopReason.Shutdown, cpu: cpu.index };
+        const now = this.clock.now();
+        deadline = this.clock.nextDeadline();
+        let slice = Math.min(budget - done, quantum);
+        if (deadline !== Infinity) slice = Math.max(1, Math.min(slice, Math.ceil((deadline - now) / this.nsPerInstruction)));
         this.current = cpu.index;
         const before = cpu.icount;
-        const r = cpu.run(slice);
-        progressed = Math.max(progressed, cpu.icount - before);
+        this.sliceStart = before;
+        this.running = cpu;
+        let r: StopReason;
+        try {
+          r = cpu.run(slice);
+        } finally {
+          this.running = undefined;
+        }
+        const n = cpu.icount - before;
+        if (n > 0) {
+          this.clock.advanceTo(now + n * this.nsPerInstruction);
+          progressed += n;
+          done += n;
+        }
         if (r !== StopReason.Budget && r !== StopReason.Halted) {
-          this.clock.advanceTo(now + Math.max(1, progressed) * this.nsPerInstruction);
           if (this.poweredOff) return { reason: StopReason.Shutdown, cpu: cpu.index };
           const stop: MachineStop = { reason: r, cpu: cpu.index };
           if (r === StopReason.MonitorEvent && this.lastExit) stop.exit = { reason: this.lastExit.reason, detail: this.lastExit.detail };
           return stop;
         }
+        if (done >= budget) break;
       }
       if (progressed === 0) {
+        if (this.poweredOff) return { reason: StopReason.Shutdown, cpu: 0 };
         // Every vCPU is halted: jump to the next timer. None pending means nothing can ever wake the machine.
+        deadline = this.clock.nextDeadline();
         if (deadline === Infinity) return { reason: StopReason.Halted, cpu: 0 };
         this.clock.advanceTo(deadline);
         done += 1;
-      } else {
-        this.clock.advanceTo(now + progressed * this.nsPerInstruction);
-        done += progressed;
       }
     }
     return { reason: StopReason.Budget, cpu: 0 };

@@ -1,0 +1,41 @@
+import * as assert from 'node:assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { bootLinux, linuxGuest, missingLines, type LinuxGuest } from './linux-guest';
+
+/**
+ * The acceptance test of issue 6: Debian's own i686 kernel boots on Ringside's PC to its busybox /init, which
+ * prints uname and /proc/cpuinfo, counts the online CPUs, checks an md5 over 3.3 MB and powers off through
+ * ACPI. One boot per vCPU count; the console of each run is kept in .cache/linux-guest/logs/.
+ */
+const BOOT_TIMEOUT_MS = Number(process.env.RINGSIDE_LINUX_TIMEOUT_S ?? 1200) * 1000;
+const CMDLINE = 'console=ttyS0 ringside.auto=1 panic=-1';
+
+describe('integration: Debian Linux boots to its init script and powers off', function () {
+  this.timeout(BOOT_TIMEOUT_MS + 15 * 60_000);
+  let guest: LinuxGuest;
+
+  before(function () {
+    guest = linuxGuest();
+  });
+
+  for (const cpus of [1, 2]) {
+    it(`on ${cpus} vCPU${cpus > 1 ? 's' : ''}: every expected.txt line, the md5, RINGSIDE-AUTO-DONE and an ACPI power-off`, async function () {
+      const r = await bootLinux(guest, cpus, CMDLINE, BOOT_TIMEOUT_MS);
+      const logs = path.join(guest.dir, 'logs');
+      fs.mkdirSync(logs, { recursive: true });
+      fs.writeFileSync(path.join(logs, `ringside-smp${cpus}.log`), r.console);
+      const mips = r.instructions / 1e6 / r.seconds;
+      process.stdout.write(
+        `      ${cpus} vCPU: end marker after ${r.doneSeconds?.toFixed(1) ?? '-'} s, stopped after ${r.seconds.toFixed(1)} s, ` +
+          `${(r.instructions / 1e9).toFixed(2)} G instructions, ${mips.toFixed(1)} MIPS\n`,
+      );
+      const tail = r.console.replace(/\r/g, '').split('\n').slice(-15).join('\n');
+      assert.strictEqual(r.stop, undefined, `the VM stopped without powering off (${r.stop}); console tail:\n${tail}`);
+      assert.deepStrictEqual(missingLines(guest.expected, r.console, cpus), [], `console tail:\n${tail}`);
+      assert.ok(guest.expected.some((l) => /md5=[0-9a-f]{32}/.test(l)), 'expected.txt checks the md5 of seq 1 500000');
+      assert.ok(r.console.includes(`smp: Brought up 1 node, ${cpus} CPU`), 'the kernel brought up every CPU');
+      assert.deepStrictEqual(r.exit, { code: 0, reason: 'ACPI power-off (S5)' });
+    });
+  }
+});
