@@ -1,5 +1,5 @@
 import type { Monitor } from '../vmm/monitor/monitor';
-import { cpuState, readMemory, setRegister, writeMemory } from '../vmm/monitor/inspect';
+import { cpuState, monitorCommand, readMemory, setRegister, writeMemory } from '../vmm/monitor/inspect';
 import type { StopEvent } from '../vmm/monitor/protocol';
 import { REG, REGISTERS, type RegisterValues } from './registers';
 import type { GdbTarget, TargetStop, TargetWatch } from './target';
@@ -85,6 +85,10 @@ export class MonitorTarget implements GdbTarget {
 
   pause(): void {
     this.monitor.pause();
+  }
+
+  command(cpu: number, text: string): string {
+    return monitorCommand(this.monitor.machine(this.vm), cpu, text);
   }
 
   /** Translates a monitor stop event; the session passes every stop through here. */

@@ -217,6 +217,12 @@ export class GdbStub {
       const cpu = parseNumber(text.slice('qThreadExtraInfo,'.length)) - 1;
       return Buffer.from(`vCPU ${cpu}`).toString('hex');
     }
+    if (text.startsWith('qRcmd,')) {
+      // `monitor walk 0x1000` in gdb: the reply is the command's output, hex-encoded.
+      const command = fromHex(text.slice(6)).toString('latin1');
+      const out = this.target.command(this.cpuOf(this.gThread), command);
+      return Buffer.from(out.endsWith('\n') ? out : out + '\n', 'latin1').toString('hex');
+    }
     if (text === 'qOffsets') return 'Text=0;Data=0;Bss=0';
     if (text.startsWith('qSymbol')) return 'OK';
     return '';

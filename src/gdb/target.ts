@@ -39,4 +39,6 @@ export interface GdbTarget {
   /** Stops a running target; it reports the stop through the stub's `stopped`. */
   pause(): void;
   readonly running: boolean;
+  /** gdb's `monitor ...` command (qRcmd): the monitor's own commands (walk, gdt, idt, info tlb, exits). */
+  command(cpu: number, text: string): string;
 }

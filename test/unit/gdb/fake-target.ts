@@ -61,6 +61,10 @@ export class FakeTarget implements GdbTarget {
     this.log.push(`step ${cpu}`);
   }
 
+  command(cpu: number, text: string): string {
+    return `cpu ${cpu}: ${text}`;
+  }
+
   pause(): void {
     this.log.push('pause');
     this.running = false;

@@ -190,6 +190,12 @@ describe('gdb: stub commands', () => {
     assert.strictEqual(sent.pop(), 'W01');
   });
 
+  it('qRcmd runs a monitor command and replies with its output in hex', () => {
+    const { ask } = setup();
+    const reply = ask('qRcmd,' + Buffer.from('walk 0x1000').toString('hex'))!;
+    assert.strictEqual(Buffer.from(reply, 'hex').toString(), 'cpu 0: walk 0x1000\n');
+  });
+
   it('D detaches (breakpoints dropped, OK), k kills, unknown packets get the empty reply', () => {
     const { ask, target, hooks, sent } = setup();
     ask('Z0,1000f2,1');
