@@ -81,9 +81,16 @@ try {
   check('call stack shows kmain', true, await frame.getAttribute('aria-label'));
   const state = await page.locator('.call-stack-state-message .label').innerText().catch(() => '');
   check('paused on breakpoint', /breakpoint/i.test(state), state);
+  // Locals from DWARF: kmain's parameter `magic` holds the Multiboot magic 0x2badb002.
+  const magic = page.locator('.debug-variables .monaco-list-row', { hasText: 'magic' }).first();
+  await magic.waitFor({ timeout: 30000 }).catch(() => {});
+  check('Locals show kmain\'s magic = 0x2badb002', (await magic.count()) > 0 && /732803074|0x2badb002/i.test(await magic.innerText()),
+    (await magic.count()) ? (await magic.innerText()).replace(/\s+/g, ' ') : 'n/a');
   const regs = page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).first();
   await regs.waitFor({ timeout: 15000 });
-  const eax = page.locator('.debug-variables .monaco-list-row', { hasText: 'eax' }).first();
+  // The Registers scope may start collapsed (it is not the first scope): expand it like a user would.
+  if ((await regs.getAttribute('aria-expanded')) !== 'true') await regs.click();
+  const eax = page.locator('.debug-variables .monaco-list-row', { hasText: /^\s*eax/ }).first();
   await eax.waitFor({ timeout: 15000 }).catch(() => {});
   check('Registers scope shows eax', (await eax.count()) > 0, (await eax.count()) ? (await eax.innerText()).replace(/\s+/g, ' ') : 'n/a');
   const terminalTab = page.locator('.terminal-tabs-entry, .single-terminal-tab, .terminal-tab', { hasText: 'serial' }).first();
