@@ -21,7 +21,9 @@ describe('integration: Debian Linux boots to its init script and powers off', fu
 
   for (const cpus of [1, 2]) {
     it(`on ${cpus} vCPU${cpus > 1 ? 's' : ''}: every expected.txt line, the md5, RINGSIDE-AUTO-DONE and an ACPI power-off`, async function () {
-      const r = await bootLinux(guest, cpus, CMDLINE, BOOT_TIMEOUT_MS);
+      // RINGSIDE_LINUX_ECHO=1 shows the guest's console while it boots.
+      const echo = process.env.RINGSIDE_LINUX_ECHO ? (t: string) => process.stdout.write(t) : undefined;
+      const r = await bootLinux(guest, cpus, CMDLINE, BOOT_TIMEOUT_MS, echo);
       const logs = path.join(guest.dir, 'logs');
       fs.mkdirSync(logs, { recursive: true });
       fs.writeFileSync(path.join(logs, `ringside-smp${cpus}.log`), r.console);

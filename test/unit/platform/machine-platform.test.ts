@@ -6,6 +6,7 @@ import { BootError } from '../../../src/vmm/boot/boot-error';
 import { openDisks } from '../../../src/vmm/boot/disks';
 import { MachineMemory } from '../../../src/vmm/memory/machine-memory';
 import { Machine, type MachineOptions } from '../../../src/vmm/monitor/machine';
+import { StopReason } from '../../../src/vmm/cpu/cpu-host';
 import { byteSum } from '../../../src/vmm/firmware/table-bytes';
 import { MP_FLOATING_ADDR, RSDP_ADDR } from '../../../src/vmm/firmware/platform-tables';
 import { PM1A_CNT, PM_TMR } from '../../../src/vmm/firmware/acpi-pm';
@@ -164,6 +165,17 @@ describe('platform: the PC wired into Machine', () => {
     const a = run();
     assert.ok(a[0] > 10_000 && a[1] > 10_000, `both ran: ${a}`);
     assert.deepStrictEqual(run(), a);
+  });
+
+  it('a triple fault stops the machine (StopReason.Shutdown) with the fault chain kept', () => {
+    const { m } = machine({ cpus: 1 });
+    // lidt [0x7d00] (limit 0), then int3: #GP, #DF, shutdown.
+    m.phys.load(0x7c00, new Uint8Array([0x0f, 0x01, 0x1e, 0x00, 0x7d, 0xcc]));
+    m.applyEntry({ kind: 'real', cs: 0, ip: 0x7c00, ds: 0, ss: 0, regs: { esp: 0x7000 } });
+    const r = m.run(1000);
+    assert.strictEqual(r.reason, StopReason.Shutdown);
+    assert.ok(m.cpus[0].faultChain.length >= 2, `chain: ${JSON.stringify(m.cpus[0].faultChain)}`);
+    assert.strictEqual(m.poweredOff, undefined, 'stopped, not powered off: the state is kept');
   });
 
   describe('disks', () => {
