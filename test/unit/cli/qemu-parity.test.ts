@@ -1,4 +1,7 @@
 import * as assert from 'node:assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { sampleKernelDir } from '../../support/repo';
 import { run, runCli, which } from './run-cli';
 
@@ -31,4 +34,24 @@ describe('cli: parity with qemu-system-i386 on the self-test', function () {
       assert.strictEqual(r.status, 1);
     });
   }
+
+  it('with the sample disk on the primary IDE channel (-drive ...,index=0,media=disk): same tests, images untouched', async function () {
+    const qemu = which('qemu-system-i386');
+    if (!qemu) this.skip();
+    const cwd = sampleKernelDir();
+    // The self-test writes the disk's last sector and restores it: each emulator gets its own copy.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-parity-'));
+    const image = fs.readFileSync(path.join(cwd, 'disk.img'));
+    const copies = ['qemu.img', 'ringside.img'].map((n) => path.join(dir, n));
+    for (const c of copies) fs.writeFileSync(c, image);
+    const drive = (f: string) => ['-drive', `file=${f},format=raw,index=0,media=disk`];
+    const [q, r] = await Promise.all([run(qemu!, [...FLAGS, ...drive(copies[0])], { cwd, timeoutMs: 240_000 }), runCli([...FLAGS, ...drive(copies[1])], { cwd, timeoutMs: 240_000 })]);
+    // The one intended difference: the disk's IDENTIFY model string names the emulator.
+    const model = (out: string) => fromKernel(out).replace(/disk: "(QEMU|RINGSIDE) HARDDISK"/, 'disk: "<model> HARDDISK"');
+    assert.match(r.stdout, /TEST disk-read: PASS/);
+    assert.strictEqual(model(r.stdout), model(q.stdout));
+    assert.strictEqual(r.status, q.status, r.stderr);
+    for (const c of copies) assert.ok(fs.readFileSync(c).equals(image), `${c} restored by the guest`);
+    fs.rmSync(dir, { recursive: true });
+  });
 });
