@@ -108,6 +108,8 @@ export class Cpu {
   fEip = 0;
   fSpan = -1;
   fDelta = 0;
+  /** Whether the window was opened with user-mode permissions (CPL 3); see updatePriv. */
+  fUser = 0;
 
   // ---- current instruction ----
   instrStart = 0;

@@ -179,6 +179,10 @@ function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext:
   const vm = (c.flags & F.VM) !== 0;
   const oldFlags = getFlags(c);
   const image = kind === EventKind.Exception && isFaultClass(v) ? oldFlags | F.RF : oldFlags;
+  if (!vm && ((ar & AR.DC) !== 0 || dpl === c.cpl)) {
+    deliverSamePrivilege(c, sel, dlo, dhi, offset, type, gate32, image, oldFlags, pushCode, code);
+    return;
+  }
   const save = saveFrameState(c);
   const oldCpl = c.cpl;
   try {
@@ -228,6 +232,36 @@ function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext:
     restoreFrameState(c, save);
     throw e;
   }
+}
+
+/**
+ * The common case (a kernel's own INT n, an IRQ or exception taken in ring 0): no stack switch, no CPL, VM or
+ * AC change. Only ESP can change before the last check that may fault, so that is all a fault restores, and
+ * the other segment caches and derived privilege state stay as they are (no refreshAllSegs).
+ */
+function deliverSamePrivilege(
+  c: Cpu, sel: number, dlo: number, dhi: number, offset: number, type: number, gate32: boolean, image: number,
+  oldFlags: number, pushCode: boolean, code: number,
+): void {
+  const esp = c.reg[4];
+  try {
+    pushG(c, gate32, image);
+    pushG(c, gate32, c.segSel[Seg.CS]);
+    pushG(c, gate32, c.eip);
+    if (pushCode) pushG(c, gate32, code);
+    if (offset >>> 0 > descLimit(dlo, dhi) >>> 0) raise(c, 13, 0);
+  } catch (e) {
+    c.reg[4] = esp;
+    throw e;
+  }
+  c.descLo = dlo;
+  c.descHi = dhi;
+  loadCsFromDesc(c, sel, c.cpl);
+  c.eip = offset;
+  let nf = oldFlags & ~(F.TF | F.NT | F.RF | F.VM);
+  if ((type & 1) === 0) nf &= ~F.IF;
+  c.flags = nf;
+  c.lzMask = 0;
 }
 
 function pushG(c: Cpu, gate32: boolean, v: number): void {
@@ -286,6 +320,8 @@ export function restoreFrameState(c: Cpu, i: number): void {
     c.segLimit[s] = a[6 + s * 4];
     c.segAr[s] = a[7 + s * 4];
   }
+  // The CS base may have changed behind setSegCache's back.
+  c.fSpan = -1;
   refreshAllSegs(c);
   c.frameTop = i;
 }

@@ -62,8 +62,12 @@ export function refreshSeg(c: Cpu, s: number): void {
     const big = isProtected(c) && (ar & AR.D) !== 0 ? 1 : 0;
     c.defOsz = big;
     c.defAsz = big;
-    c.csHi = limit;
-    c.fSpan = -1;
+    // The fetch window maps EIPs through the CS base and limit only; a reload with the same base and limit
+    // (the common far transfer: INT, IRET, far CALL between flat segments) keeps it. setSegCache checks the base.
+    if (c.csHi !== limit) {
+      c.csHi = limit;
+      c.fSpan = -1;
+    }
   } else if (s === Seg.SS) {
     c.ss32 = isProtected(c) && (ar & AR.D) !== 0 ? 1 : 0;
   }
@@ -85,7 +89,12 @@ export function updatePriv(c: Cpu): void {
     c.rdBit = user ? 4 : 1;
     c.wrBit = user ? 8 : 2;
   }
-  c.fSpan = -1;
+  // Code fetches translate as user or supervisor (fetchSlow): only a change of that invalidates the window.
+  const fu = user ? 1 : 0;
+  if (c.fUser !== fu) {
+    c.fUser = fu;
+    c.fSpan = -1;
+  }
 }
 
 export function setCpl(c: Cpu, cpl: number): void {
@@ -96,6 +105,7 @@ export function setCpl(c: Cpu, cpl: number): void {
 }
 
 export function setSegCache(c: Cpu, s: number, sel: number, base: number, limit: number, ar: number): void {
+  if (s === Seg.CS && c.segBase[s] !== (base | 0)) c.fSpan = -1;
   c.segSel[s] = sel & 0xffff;
   c.segBase[s] = base | 0;
   c.segLimit[s] = limit | 0;
