@@ -50,6 +50,14 @@ describe('syntax: NASM (Intel) grammar', () => {
     expectScope(t, '777q', 'constant.numeric.octal.nasm');
     expectScope(t, '42', 'constant.numeric.decimal.nasm');
   });
+
+  it('prefixes: rep movsb, lock xadd', async () => {
+    const [rep, lock] = await tokenize('source.x86.nasm.ringside', ['    rep movsb', '    lock xadd [ecx], eax']);
+    expectScope(rep, 'rep', 'keyword.instruction.prefix.nasm');
+    expectScope(rep, 'movsb', 'keyword.instruction.nasm');
+    expectScope(lock, 'lock', 'keyword.instruction.prefix.nasm');
+    expectScope(lock, 'xadd', 'keyword.instruction.nasm');
+  });
 });
 
 describe('syntax: exit-trace grammar', () => {
