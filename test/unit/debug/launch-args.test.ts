@@ -1,0 +1,37 @@
+import * as assert from 'node:assert';
+import * as path from 'path';
+import { LaunchError, validateLaunchArgs } from '../../../src/debug/launch-args';
+import { sampleKernel, sampleKernelDir } from '../../support/repo';
+
+describe('debug: launch configuration validation', () => {
+  const fails = (args: object, pattern: RegExp): void => {
+    assert.throws(() => validateLaunchArgs(args as never), (e: unknown) => e instanceof LaunchError && pattern.test((e as Error).message));
+  };
+
+  it('needs a kernel or a disk', () => fails({}, /needs "kernel".*or "disks"/));
+  it('names a missing kernel and where it looked', () => fails({ kernel: 'nope.elf', cwd: '/tmp' }, /kernel "nope.elf" does not exist \(looked for \/tmp\/nope.elf\)/));
+  it('refuses a folder as a kernel', () => fails({ kernel: sampleKernelDir() }, /is not a file/));
+  it('checks memoryMB, cpus and vms ranges', () => {
+    fails({ kernel: sampleKernel(), memoryMB: 1 }, /"memoryMB" must be an integer from 2 to 3072; got 1/);
+    fails({ kernel: sampleKernel(), cpus: 0 }, /"cpus" must be an integer from 1 to 8/);
+    fails({ kernel: sampleKernel(), vms: 2.5 }, /"vms" must be an integer/);
+  });
+  it('refuses an unknown engine', () => fails({ kernel: sampleKernel(), engine: 'jit' }, /"engine" must be "interpret" or "direct"; got "jit"/));
+  it('refuses a symbol file offset that is not an integer', () => fails({ kernel: sampleKernel(), symbolFiles: [{ path: sampleKernel(), offset: '0xzz' }] }, /offset "0xzz" is not an integer/));
+
+  it('resolves paths against cwd and keeps the kernel symbols next to user programs', () => {
+    const v = validateLaunchArgs({ kernel: 'kernel.elf', cwd: sampleKernelDir(), symbolFiles: [{ path: 'user/hello.elf', offset: '0x1000' }] });
+    assert.deepStrictEqual(v.symbolFiles, [
+      { path: sampleKernel(), offset: 0 },
+      { path: path.join(sampleKernelDir(), 'user', 'hello.elf'), offset: 0x1000 },
+    ]);
+    assert.strictEqual(v.stepSkipsInterrupts, true);
+    assert.strictEqual(v.config.vms[0].memoryMB, 64);
+  });
+
+  it('takes stepSkipsInterrupts: false and serial to a file', () => {
+    const v = validateLaunchArgs({ kernel: sampleKernel(), stepSkipsInterrupts: false, serial: 'out.txt', cwd: '/tmp' });
+    assert.strictEqual(v.stepSkipsInterrupts, false);
+    assert.deepStrictEqual(v.serial, { file: '/tmp/out.txt' });
+  });
+});
