@@ -32,7 +32,6 @@ interface Run {
 function boot(disk: string, cpus: number): Promise<Run> {
   return new Promise((resolve, reject) => {
     let serial = '';
-    let timer: NodeJS.Timeout | undefined;
     const done = (r: Partial<Run>) => {
       clearTimeout(timer);
       monitor.terminate();
@@ -49,7 +48,7 @@ function boot(disk: string, cpus: number): Promise<Run> {
       reject(e);
       return;
     }
-    timer = setTimeout(() => done({ stop: 'timeout' }), 60_000);
+    const timer = setTimeout(() => done({ stop: 'timeout' }), 60_000);
     monitor.resume();
   });
 }

@@ -48,7 +48,6 @@ export function bootLinux(g: LinuxGuest, cpus: number, cmdline: string, timeoutM
     const started = Date.now();
     let text = '';
     let doneSeconds: number | undefined;
-    let timer: NodeJS.Timeout | undefined;
     const finish = (r: Partial<BootResult>) => {
       clearTimeout(timer);
       monitor.terminate();
@@ -69,7 +68,7 @@ export function bootLinux(g: LinuxGuest, cpus: number, cmdline: string, timeoutM
       reject(e);
       return;
     }
-    timer = setTimeout(() => finish({ stop: `timeout after ${timeoutMs / 1000} s` }), timeoutMs);
+    const timer = setTimeout(() => finish({ stop: `timeout after ${timeoutMs / 1000} s` }), timeoutMs);
     monitor.resume();
   });
 }
