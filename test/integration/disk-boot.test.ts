@@ -59,6 +59,7 @@ describe('integration: a guest of our own boots from its disk boot sector', func
   before(() => {
     disk = buildDiskGuest();
   });
+  after(() => fs.rmSync(path.dirname(disk), { recursive: true, force: true }));
 
   it('BIOS INT 10h, IDE PIO load, INIT/SIPI, LAPIC timers and I/O APIC interrupts on both CPUs', async () => {
     const before = fs.readFileSync(disk);

@@ -41,6 +41,8 @@ function boot(diskPath: string | undefined, cpus = 1): { m: Machine; offs: strin
 }
 
 describe('firmware: disk boot through Ringside\'s BIOS', () => {
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
   it('loads the boot sector at 0000:7C00 and enters it in real mode with DL = 0x80 and IF set', () => {
     const { m } = boot(diskWith([bootSector([0xf4])], 'hlt.img'));
     const c = m.cpus[0];

@@ -15,8 +15,11 @@ function ram(mb: number): GuestPhysicalMemory {
   return new GuestPhysicalMemory(new MachineMemory(mb << 20), mb << 20);
 }
 
+const tmpDirs: string[] = [];
+
 function tmpFile(name: string, data: Uint8Array): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-linux-'));
+  tmpDirs.push(dir);
   const p = path.join(dir, name);
   fs.writeFileSync(p, data);
   return p;
@@ -25,6 +28,10 @@ function tmpFile(name: string, data: Uint8Array): string {
 const NO_EVENTS = { onSerial: () => undefined, onDebugCon: () => undefined, onPowerOff: () => undefined };
 
 describe('boot: Linux boot protocol', () => {
+  after(() => {
+    for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
   it('parses the setup header (protocol 2.15)', () => {
     const h = parseBzImage(fakeBzImage(), 'bz');
     assert.strictEqual(h.version, 0x020f);

@@ -182,6 +182,7 @@ describe('platform: the PC wired into Machine', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-disk-'));
     const img = path.join(dir, 'disk.img');
     fs.writeFileSync(img, Buffer.alloc(4096, 0x11));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it('reads the image through IDE, and guest writes stay in the overlay', () => {
       const disks = openDisks([{ path: img }]);
