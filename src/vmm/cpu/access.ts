@@ -217,12 +217,17 @@ export function sysWrite32(c: Cpu, lin: number, v: number): void {
 }
 
 // ---- segment-relative accesses: limit and type checks, then linear ----
+//
+// c.flatR / c.flatW have bit s set while segment s has base 0 and admits every offset for reads / writes
+// (see refreshSeg): then the offset is the linear address and only the top of the 4 GiB range (a multi-byte
+// access past 0xffffffff) still needs the checked path.
 
 export function segFault(c: Cpu, s: number): never {
   return raise(c, s === Seg.SS ? 12 : 13, 0);
 }
 
 export function rd8(c: Cpu, s: number, off: number): number {
+  if ((c.flatR >> s) & 1) return rl8(c, off | 0);
   const o = off >>> 0;
   if (o < c.rLo[s] || o > c.rHi[s]) segFault(c, s);
   return rl8(c, (c.segBase[s] + o) | 0);
@@ -230,17 +235,20 @@ export function rd8(c: Cpu, s: number, off: number): number {
 
 export function rd16(c: Cpu, s: number, off: number): number {
   const o = off >>> 0;
+  if ((c.flatR >> s) & 1 && o < 0xffffffff) return rl16(c, off | 0);
   if (o < c.rLo[s] || o + 1 > c.rHi[s]) segFault(c, s);
   return rl16(c, (c.segBase[s] + o) | 0);
 }
 
 export function rd32(c: Cpu, s: number, off: number): number {
   const o = off >>> 0;
+  if ((c.flatR >> s) & 1 && o <= 0xfffffffc) return rl32(c, off | 0);
   if (o < c.rLo[s] || o + 3 > c.rHi[s]) segFault(c, s);
   return rl32(c, (c.segBase[s] + o) | 0);
 }
 
 export function wr8(c: Cpu, s: number, off: number, v: number): void {
+  if ((c.flatW >> s) & 1) return wl8(c, off | 0, v);
   const o = off >>> 0;
   if (o < c.wLo[s] || o > c.wHi[s]) segFault(c, s);
   wl8(c, (c.segBase[s] + o) | 0, v);
@@ -248,12 +256,14 @@ export function wr8(c: Cpu, s: number, off: number, v: number): void {
 
 export function wr16(c: Cpu, s: number, off: number, v: number): void {
   const o = off >>> 0;
+  if ((c.flatW >> s) & 1 && o < 0xffffffff) return wl16(c, off | 0, v);
   if (o < c.wLo[s] || o + 1 > c.wHi[s]) segFault(c, s);
   wl16(c, (c.segBase[s] + o) | 0, v);
 }
 
 export function wr32(c: Cpu, s: number, off: number, v: number): void {
   const o = off >>> 0;
+  if ((c.flatW >> s) & 1 && o <= 0xfffffffc) return wl32(c, off | 0, v);
   if (o < c.wLo[s] || o + 3 > c.wHi[s]) segFault(c, s);
   wl32(c, (c.segBase[s] + o) | 0, v);
 }

@@ -17,7 +17,9 @@ import { arpl } from './ops/system';
 
 /** The one-byte opcode map. */
 
+/** After a prefix: marks the prefix state for reset at the next instruction and decodes what follows. */
 function next(c: Cpu): void {
+  c.pfx = 1;
   if (((c.eip - c.instrStart) | 0) >= 15) gp(c, 0);
   c.execOp(c.fetch8());
 }
@@ -51,6 +53,7 @@ export function addOneByte(t: TableBuilder): void {
   t.def(0x17, 'pop', 'SS', d.popSeg(Seg.SS));
   t.def(0x1e, 'push', 'DS', d.pushSeg(Seg.DS));
   t.def(0x1f, 'pop', 'DS', d.popSeg(Seg.DS));
+  // Cpu.execOp decodes the escape itself; this entry describes it for the decoder and the table.
   t.def(0x0f, '(0f)', '', (c) => c.execOp(0x100 | c.fetch8()), { prefix: true });
   t.def(0x26, '(es)', '', segPrefix(Seg.ES), { prefix: true });
   t.def(0x2e, '(cs)', '', segPrefix(Seg.CS), { prefix: true });

@@ -58,7 +58,10 @@ export function refreshSeg(c: Cpu, s: number): void {
     c.wLo[s] = ar & AR.RW ? lo : 1;
     c.wHi[s] = ar & AR.RW ? hi : 0;
   }
+  updateFlat(c, s);
   if (s === Seg.CS) {
+    // Operand/address size defaults may change: the run loop resets the prefix state before the next instruction.
+    c.pfx = 1;
     const big = isProtected(c) && (ar & AR.D) !== 0 ? 1 : 0;
     c.defOsz = big;
     c.defAsz = big;
@@ -71,6 +74,14 @@ export function refreshSeg(c: Cpu, s: number): void {
   } else if (s === Seg.SS) {
     c.ss32 = isProtected(c) && (ar & AR.D) !== 0 ? 1 : 0;
   }
+}
+
+/** Keeps c.flatR/c.flatW (access.ts's unchecked path) in step with segment s's base and offset ranges. */
+export function updateFlat(c: Cpu, s: number): void {
+  const bit = 1 << s;
+  const base0 = c.segBase[s] === 0;
+  c.flatR = base0 && c.rLo[s] === 0 && c.rHi[s] === 0xffffffff ? c.flatR | bit : c.flatR & ~bit;
+  c.flatW = base0 && c.wLo[s] === 0 && c.wHi[s] === 0xffffffff ? c.flatW | bit : c.flatW & ~bit;
 }
 
 export function refreshAllSegs(c: Cpu): void {
@@ -121,6 +132,7 @@ export function loadSegReal(c: Cpu, s: number, sel: number): void {
   } else {
     c.segSel[s] = sel;
     c.segBase[s] = sel << 4;
+    if (s < 6) updateFlat(c, s);
     if (s === Seg.CS) c.fSpan = -1;
   }
 }
