@@ -150,18 +150,27 @@ function stackEffect(insn: Insn, delta: number, slots: Slot[]): { delta: number;
 /** Entry paths of every IDT vector, computed once per stop. */
 export class EntryPaths {
   private readonly byIp = new Map<number, { vector: number; step: PathStep }[]>();
+  /** False if some code could not be read (not mapped, or not fetched yet by the page cache). */
+  readonly complete: boolean = true;
 
   constructor(read: SyncReader, idtBase: number, idtLimit: number) {
     const traced = new Map<number, PathStep[]>();
-    for (const { vector, handler } of idtHandlers(read, idtBase, idtLimit)) {
+    let complete = true;
+    const reader: SyncReader = (a, n) => {
+      const b = read(a, n);
+      if (!b) complete = false;
+      return b;
+    };
+    for (const { vector, handler } of idtHandlers(reader, idtBase, idtLimit)) {
       let path = traced.get(handler);
-      if (!path) traced.set(handler, (path = tracePath(read, handler)));
+      if (!path) traced.set(handler, (path = tracePath(reader, handler)));
       for (const step of path) {
         let list = this.byIp.get(step.ip);
         if (!list) this.byIp.set(step.ip, (list = []));
         list.push({ vector, step });
       }
     }
+    this.complete = complete;
   }
 
   onPath(pc: number): boolean {

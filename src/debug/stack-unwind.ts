@@ -38,6 +38,25 @@ export function registersOf(s: CpuState): Registers {
 
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
+/**
+ * Entry paths are traced once per IDT: the key is the IDT's place and contents, so a kernel that rewrites its
+ * gates gets new paths; one that rewrites the stubs' code in place would not (none we know of does).
+ */
+let cachedPaths: { key: string; paths: EntryPaths } | undefined;
+
+function entryPaths(read: SyncReader, base: number, limit: number): EntryPaths | undefined {
+  const idt = read(base, limit + 1);
+  if (!idt) return undefined;
+  const key = `${base}:${limit}:${Buffer.from(idt).toString('base64')}`;
+  if (cachedPaths?.key !== key) {
+    const paths = new EntryPaths(read, base, limit);
+    // Traced while pages were still missing: not worth keeping.
+    if (!paths.complete) return paths;
+    cachedPaths = { key, paths };
+  }
+  return cachedPaths.paths;
+}
+
 export function unwindStack(s: CpuState, max: number, symbols: DebugSymbols | undefined, read: SyncReader): Frame[] {
   let regs = registersOf(s);
   let ring = s.cpl;
@@ -47,7 +66,7 @@ export function unwindStack(s: CpuState, max: number, symbols: DebugSymbols | un
     return [first];
   }
   const table = symbols.table;
-  const paths = s.idtr.limit > 0 ? new EntryPaths(read, s.idtr.base, s.idtr.limit) : undefined;
+  const paths = s.idtr.limit > 0 ? entryPaths(read, s.idtr.base, s.idtr.limit) : undefined;
   const frames: Frame[] = [];
   let caller = false;
   const seen = new Set<string>();
