@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { sampleKernelDir } from '../../support/repo';
-import { run, runCli, which } from './run-cli';
+import { requireTool, run, runCli } from './run-cli';
 
 /**
  * The teaching kernel's self-test under `ringside` and under Debian's qemu-system-i386 with the same flags:
@@ -23,11 +23,10 @@ describe('cli: parity with qemu-system-i386 on the self-test', function () {
 
   for (const extra of [[], ['-m', '64M']]) {
     it(`prints what QEMU prints and exits as QEMU does${extra.length ? ' (' + extra.join(' ') + ')' : ''}`, async function () {
-      const qemu = which('qemu-system-i386');
-      if (!qemu) this.skip(); // QEMU is the reference; `npm test` installs it (qemu-system-x86), a bare checkout may not have it.
+      const qemu = requireTool(this, 'qemu-system-i386', 'qemu-system-x86', 'the reference');
       const cwd = sampleKernelDir();
       // Both at once: the guest's output and status do not depend on host speed.
-      const [q, r] = await Promise.all([run(qemu!, [...FLAGS, ...extra], { cwd, timeoutMs: 240_000 }), runCli([...FLAGS, ...extra], { cwd, timeoutMs: 240_000 })]);
+      const [q, r] = await Promise.all([run(qemu, [...FLAGS, ...extra], { cwd, timeoutMs: 240_000 }), runCli([...FLAGS, ...extra], { cwd, timeoutMs: 240_000 })]);
       assert.ok(q.stdout.includes('ALL TESTS PASSED'), `QEMU itself passes: ${q.stdout.slice(-300)}`);
       assert.strictEqual(fromKernel(r.stdout), fromKernel(q.stdout));
       assert.strictEqual(r.status, q.status, `exit status; ringside stderr: ${r.stderr}`);
@@ -36,8 +35,7 @@ describe('cli: parity with qemu-system-i386 on the self-test', function () {
   }
 
   it('with the sample disk on the primary IDE channel (-drive ...,index=0,media=disk): same tests, images untouched', async function () {
-    const qemu = which('qemu-system-i386');
-    if (!qemu) this.skip();
+    const qemu = requireTool(this, 'qemu-system-i386', 'qemu-system-x86', 'the reference');
     const cwd = sampleKernelDir();
     // The self-test writes the disk's last sector and restores it: each emulator gets its own copy.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-parity-'));
@@ -45,7 +43,7 @@ describe('cli: parity with qemu-system-i386 on the self-test', function () {
     const copies = ['qemu.img', 'ringside.img'].map((n) => path.join(dir, n));
     for (const c of copies) fs.writeFileSync(c, image);
     const drive = (f: string) => ['-drive', `file=${f},format=raw,index=0,media=disk`];
-    const [q, r] = await Promise.all([run(qemu!, [...FLAGS, ...drive(copies[0])], { cwd, timeoutMs: 240_000 }), runCli([...FLAGS, ...drive(copies[1])], { cwd, timeoutMs: 240_000 })]);
+    const [q, r] = await Promise.all([run(qemu, [...FLAGS, ...drive(copies[0])], { cwd, timeoutMs: 240_000 }), runCli([...FLAGS, ...drive(copies[1])], { cwd, timeoutMs: 240_000 })]);
     // The one intended difference: the disk's IDENTIFY model string names the emulator.
     const model = (out: string) => fromKernel(out).replace(/disk: "(QEMU|RINGSIDE) HARDDISK"/, 'disk: "<model> HARDDISK"');
     assert.match(r.stdout, /TEST disk-read: PASS/);

@@ -39,3 +39,14 @@ export function which(name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The path of a reference tool, or a skip with the reason on the test log: the comparison needs the real thing,
+ * and `npm test` installs it (scripts/setup.sh); a bare checkout may not have it.
+ */
+export function requireTool(ctx: Mocha.Context, name: string, debianPackage: string, role: string): string {
+  const p = which(name);
+  if (p) return p;
+  console.log(`      skipped: ${name} is not on PATH (apt-get install ${debianPackage}), and this test needs it as ${role}`);
+  ctx.skip();
+}

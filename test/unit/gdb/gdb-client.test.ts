@@ -2,7 +2,7 @@ import * as assert from 'node:assert';
 import { spawn } from 'child_process';
 import * as net from 'net';
 import { sampleKernelDir } from '../../support/repo';
-import { cliMain, run, which } from '../cli/run-cli';
+import { cliMain, requireTool, run } from '../cli/run-cli';
 
 /** A port nobody listens on now (the kernel picks it; we close it again at once). */
 function freePort(): Promise<number> {
@@ -43,8 +43,7 @@ describe('gdb: Debian gdb as the client', function () {
   this.timeout(240_000);
 
   it('breaks at kmain, steps a line, reads a register and a variable, and a watchpoint on ticks hits', async function () {
-    const gdb = which('gdb');
-    if (!gdb) this.skip(); // `npm test` installs gdb; without it there is no client to test against.
+    const gdb = requireTool(this, 'gdb', 'gdb', 'the client');
     const cwd = sampleKernelDir();
     const port = await freePort();
     const vm = spawn(process.execPath, [cliMain(), '-kernel', 'kernel.elf', '-S', '-gdb', `tcp::${port}`, '-nographic'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -67,7 +66,7 @@ describe('gdb: Debian gdb as the client', function () {
         'continue',
         'kill',
       ];
-      const r = await run(gdb!, ['-batch', '-nx', ...commands.flatMap((c) => ['-ex', c]), 'kernel.elf'], { cwd, timeoutMs: 180_000 });
+      const r = await run(gdb, ['-batch', '-nx', ...commands.flatMap((c) => ['-ex', c]), 'kernel.elf'], { cwd, timeoutMs: 180_000 });
       const out = r.stdout + r.stderr;
       // Stopped at kmain's first line, in main.c.
       assert.match(out, /Breakpoint 1, kmain \(magic=732803074, mbi=0x[0-9a-f]+\) at kernel\/main\.c:38/, out);
