@@ -29,7 +29,11 @@ interface PathStep {
   slots: Slot[];
 }
 
+/** The pseudo-vector of the SYSENTER door in entry paths and frames. */
+export const SYSENTER = -1;
+
 export interface InterruptFrame {
+  /** IDT vector, or SYSENTER. */
   vector: number;
   /** Ring of the interrupted code (CS & 3). */
   ring: number;
@@ -153,7 +157,8 @@ export class EntryPaths {
   /** False if some code could not be read (not mapped, or not fetched yet by the page cache). */
   readonly complete: boolean = true;
 
-  constructor(read: SyncReader, idtBase: number, idtLimit: number) {
+  /** `sysenterEip`: the SYSENTER door's entry (IA32_SYSENTER_EIP), traced like a vector when non-zero. */
+  constructor(read: SyncReader, idtBase: number, idtLimit: number, sysenterEip = 0) {
     const traced = new Map<number, PathStep[]>();
     let complete = true;
     const reader: SyncReader = (a, n) => {
@@ -161,7 +166,9 @@ export class EntryPaths {
       if (!b) complete = false;
       return b;
     };
-    for (const { vector, handler } of idtHandlers(reader, idtBase, idtLimit)) {
+    const doors = idtHandlers(reader, idtBase, idtLimit);
+    if (sysenterEip) doors.push({ vector: SYSENTER, handler: sysenterEip >>> 0 });
+    for (const { vector, handler } of doors) {
       let path = traced.get(handler);
       if (!path) traced.set(handler, (path = tracePath(reader, handler)));
       for (const step of path) {
@@ -188,6 +195,11 @@ export class EntryPaths {
     let best: { score: number; frame: InterruptFrame } | undefined;
     for (const { vector, step } of candidates) {
       const entryEsp = (esp + step.delta) >>> 0;
+      if (vector === SYSENTER) {
+        const frame = sysenterFrame(step, entryEsp, regs, read);
+        if (frame && !best) best = { score: 0, frame };
+        continue;
+      }
       let score = 0;
       let ok = true;
       for (const s of step.slots) {
@@ -220,4 +232,26 @@ export class EntryPaths {
     }
     return best?.frame;
   }
+}
+
+/**
+ * SYSENTER saves nothing: SYSEXIT will load EIP from EDX and ESP from ECX, so the user side passes them there
+ * (the convention of this kernel's user stubs; the kernel must keep them to return). The interrupted context is
+ * therefore EDX and ECX as they were at the door: their first saved copies on the entry path, or the live
+ * registers before anything was pushed.
+ */
+function sysenterFrame(step: PathStep, entryEsp: number, regs: Registers, read: SyncReader): InterruptFrame | undefined {
+  const saved = (reg: number): number | undefined => {
+    const slot = step.slots.filter((s) => s.reg === reg).sort((a, b) => a.depth - b.depth)[0];
+    return slot ? read32(read, entryEsp - slot.depth) : regs[reg];
+  };
+  const eip = saved(2);
+  const esp = saved(1);
+  if (eip === undefined || esp === undefined) return undefined;
+  const out: Registers = regs.slice();
+  for (const s of step.slots) if (s.reg !== undefined && s.reg !== 4) out[s.reg] = read32(read, entryEsp - s.depth);
+  out[4] = esp;
+  out[8] = eip;
+  out[9] = undefined;
+  return { vector: SYSENTER, ring: 3, regs: out, frameAddress: entryEsp };
 }

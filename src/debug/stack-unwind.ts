@@ -44,12 +44,12 @@ const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0'
  */
 let cachedPaths: { key: string; paths: EntryPaths } | undefined;
 
-function entryPaths(read: SyncReader, base: number, limit: number): EntryPaths | undefined {
+function entryPaths(read: SyncReader, base: number, limit: number, sysenterEip: number): EntryPaths | undefined {
   const idt = read(base, limit + 1);
   if (!idt) return undefined;
-  const key = `${base}:${limit}:${Buffer.from(idt).toString('base64')}`;
+  const key = `${base}:${limit}:${sysenterEip}:${Buffer.from(idt).toString('base64')}`;
   if (cachedPaths?.key !== key) {
-    const paths = new EntryPaths(read, base, limit);
+    const paths = new EntryPaths(read, base, limit, sysenterEip);
     // Traced while pages were still missing: not worth keeping.
     if (!paths.complete) return paths;
     cachedPaths = { key, paths };
@@ -66,7 +66,7 @@ export function unwindStack(s: CpuState, max: number, symbols: DebugSymbols | un
     return [first];
   }
   const table = symbols.table;
-  const paths = s.idtr.limit > 0 ? entryPaths(read, s.idtr.base, s.idtr.limit) : undefined;
+  const paths = s.idtr.limit > 0 ? entryPaths(read, s.idtr.base, s.idtr.limit, s.sysenter?.eip ?? 0) : undefined;
   const frames: Frame[] = [];
   let caller = false;
   const seen = new Set<string>();

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { sampleKernel, sampleKernelDir } from '../support/repo';
 import { startClient } from './adapter-client';
 import { baseName, kernelFile, launchAndStop, named, scopeVariables, stack, stepAndWait, userFile, USER_PROGRAMS } from './kernel-session';
 
@@ -10,10 +11,24 @@ const IRET_LINE = 117;
 /** user/usys.S: `int $0x80` in int80_syscall, and the `popl %edi` after it. */
 const INT80_LINE = 20;
 const AFTER_INT80_LINE = 21;
+/** user/usys.S: `sysenter` in sysenter_syscall; the next line is where sysexit returns. */
+const SYSENTER_LINE = 39;
 const FROM_USER = '(tf->cs & 3) == 3';
 
 async function cpl(dc: DebugClient, frame: DebugProtocol.StackFrame): Promise<string> {
   return named(await scopeVariables(dc, frame.id, 'Registers'), 'mode').value;
+}
+
+/** Stops at the idle loop's `sti; hlt` (the shell is waiting for input, nothing is runnable). */
+async function launchToIdle(dc: DebugClient, extra: Record<string, unknown>): Promise<void> {
+  await dc.initializeRequest();
+  const stopped = dc.waitForEvent('stopped', 60000);
+  await dc.launch({ kernel: sampleKernel(), cwd: sampleKernelDir(), serial: 'debugConsole', ...extra } as never);
+  const bp = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'sti_hlt' }] });
+  assert.ok(bp.body.breakpoints[0].verified);
+  await dc.configurationDoneRequest();
+  await stopped;
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
 }
 
 describe('protocol: stepping across ring transitions', function () {
@@ -64,6 +79,24 @@ describe('protocol: stepping across ring transitions', function () {
     assert.ok(frames.some((f) => f.name === '[interrupt 128 from ring 3]'));
   });
 
+  it('steps into sysenter: lands in sysenter_entry, with the user frame below a sysenter label', async () => {
+    await launchAndStop(dc, [{ file: userFile('usys.S'), line: SYSENTER_LINE }], { cmdline: 'test', symbolFiles: USER_PROGRAMS });
+    await dc.setBreakpointsRequest({ source: { path: userFile('usys.S') }, breakpoints: [] });
+    await stepAndWait(dc, 'stepIn');
+    let frames = await stack(dc);
+    assert.strictEqual(baseName(frames[0]), 'sysenter_entry');
+    assert.match(await cpl(dc, frames[0]), /CPL 0/);
+    assert.strictEqual(frames[1].name, '[sysenter from ring 3]');
+    assert.strictEqual(baseName(frames[2]), 'sysenter_syscall');
+    assert.strictEqual(frames[2].line, SYSENTER_LINE + 1);
+    // Still recognised once the entry code has pushed its frame and saved the registers.
+    for (let i = 0; i < 8; i++) await stepAndWait(dc, 'stepIn', { granularity: 'instruction' });
+    frames = await stack(dc);
+    assert.strictEqual(baseName(frames[0]), 'sysenter_entry');
+    assert.strictEqual(frames[1].name, '[sysenter from ring 3]');
+    assert.strictEqual(baseName(frames[2]), 'sysenter_syscall');
+  });
+
   it('steps over int $0x80: the whole system call runs and the step ends on the next line in ring 3', async () => {
     await launchAndStop(dc, [{ file: userFile('usys.S'), line: INT80_LINE }], { cmdline: 'test', symbolFiles: USER_PROGRAMS });
     await dc.setBreakpointsRequest({ source: { path: userFile('usys.S') }, breakpoints: [] });
@@ -82,6 +115,27 @@ describe('protocol: stepping across ring transitions', function () {
     const top = (await stack(dc))[0];
     assert.strictEqual(Number(top.instructionPointerReference), target >>> 0);
     assert.match(await cpl(dc, top), /CPL 3/);
+  });
+
+  it('steps over sti; hlt in the idle loop without landing in the timer handler (the default)', async () => {
+    await launchToIdle(dc, {});
+    await stepAndWait(dc, 'stepIn', { granularity: 'instruction' });
+    const atHlt = Number((await stack(dc))[0].instructionPointerReference);
+    await stepAndWait(dc, 'stepIn', { granularity: 'instruction' });
+    const frames = await stack(dc);
+    assert.strictEqual(baseName(frames[0]), 'sti_hlt', frames.map((f) => f.name).join(' < '));
+    // One instruction on, past the one-byte hlt, after the timer interrupt that woke it was handled.
+    assert.strictEqual(Number(frames[0].instructionPointerReference), atHlt + 1);
+  });
+
+  it('lands in the timer handler when stepping a hlt with stepSkipsInterrupts: false', async () => {
+    await launchToIdle(dc, { stepSkipsInterrupts: false });
+    await stepAndWait(dc, 'stepIn', { granularity: 'instruction' });
+    await stepAndWait(dc, 'stepIn', { granularity: 'instruction' });
+    const frames = await stack(dc);
+    assert.strictEqual(baseName(frames[0]), 'vector32', frames.map((f) => f.name).join(' < '));
+    assert.strictEqual(frames[1].name, '[interrupt 32 from ring 0]');
+    assert.strictEqual(baseName(frames[2]), 'sti_hlt');
   });
 
   it('keeps stepping when a conditional breakpoint inside a stepped-over call is false', async () => {

@@ -41,6 +41,7 @@ export function cpuState(m: Machine, vm: number, index: number): CpuState {
     halted: cpu.halted,
     instructions: cpu.icount,
     fpu: fpu ? { cw: fpu.cw, sw: fpu.sw, tw: fpu.tw, st: fpu.stValues } : undefined,
+    sysenter: { cs: cpu.sysenterCs & 0xffff, esp: cpu.sysenterEsp >>> 0, eip: cpu.sysenterEip >>> 0 },
   };
 }
 

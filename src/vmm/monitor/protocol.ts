@@ -33,6 +33,8 @@ export interface CpuState {
   halted: boolean;
   instructions: number;
   fpu?: { cw: number; sw: number; tw: number; st: number[] };
+  /** The SYSENTER MSRs (0x174-0x176): where the fast system-call door leads. */
+  sysenter?: { cs: number; esp: number; eip: number };
 }
 
 export type StopKind =

@@ -79,7 +79,7 @@ export class Stepper {
             this.returnTo = undefined;
             this.callEsp = undefined;
             this.callReturn = undefined;
-            if (this.goal.kind === 'return') return { done: true, spent };
+            if (this.goal.kind === 'return' || this.goal.kind === 'instruction') return { done: true, spent };
             if (this.goal.kind === 'range' && !this.inRanges(linearPc(cpu))) return { done: true, spent };
             continue;
           }
@@ -118,7 +118,9 @@ export class Stepper {
         continue;
       }
       if (r === StopReason.Halted && cpu.halted) {
-        // HLT inside the line: let time pass until an interrupt wakes the vCPU, then come back here.
+        // HLT: with interrupts not skipped, the step ends in the handler of the interrupt that wakes the vCPU.
+        if (!this.skipInterrupts && this.wakeIntoHandler()) return { done: true, spent: spent + 1 };
+        // Otherwise let time pass until an interrupt wakes the vCPU, and come back here.
         this.returnTo = contextOf(cpu);
         continue;
       }
@@ -138,6 +140,28 @@ export class Stepper {
       if (!this.inRanges(pc)) return { done: true, spent };
     }
     return { done: false, spent };
+  }
+
+  /**
+   * Advances virtual time to the timers that wake a halted vCPU and lets it take the interrupt (and, the CPU
+   * being what it is, the handler's first instruction). False if nothing could ever wake it.
+   */
+  private wakeIntoHandler(): boolean {
+    const cpu = this.cpu;
+    for (let i = 0; i < 1000 && cpu.halted; i++) {
+      const deadline = this.machine.clock.nextDeadline();
+      if (deadline === Infinity) return false;
+      this.machine.clock.advanceTo(deadline);
+      if (!this.machine.interruptPending(cpu.index)) continue;
+      const saved = cpu.stepInterrupts;
+      cpu.stepInterrupts = true;
+      try {
+        cpu.step();
+      } finally {
+        cpu.stepInterrupts = saved;
+      }
+    }
+    return !cpu.halted;
   }
 
   private callLength = 0;
