@@ -400,7 +400,19 @@ export class Cpu {
       if (this.bpCount !== 0 && this.bpPage[(this.segBase[1] + eip) >>> 12] !== 0 && this.engineBreak()) return;
       this.instrStart = eip;
       if (this.pfx !== 0) this.resetPrefixes();
-      this.execOp(this.fetch8());
+      // execOp without its LOCK checks: lock is 0 here, a LOCK prefix re-enters through execOp.
+      let op = this.fetch8();
+      if (op === 0x0f) op = 0x100 | this.fetch8();
+      const info = OPINFO[op];
+      this.instrOp = op;
+      if (info & OpInfo.Group) {
+        const m = this.fetch8();
+        this.modrm = m;
+        GROUPS[(this.osz << 12) | (op << 3) | ((m >> 3) & 7)](this);
+      } else {
+        if (info & OpInfo.Modrm) this.modrm = this.fetch8();
+        HANDLERS[(this.osz << 9) | op](this);
+      }
       this.icount = ++n;
       if (this.attn) return;
     }

@@ -76,6 +76,58 @@ export function dec(c: Cpu, a: number, m: number): number {
 }
 
 // ---- handler factories: one closure per ALU op and operand form ----
+//
+// Closures made by one function literal share their optimized code, in which `op` is a variable. The forms
+// that dominate real code (ADD/CMP r/m32,imm8, CMP r/m8,imm8, XOR/ADD/CMP r/m32,r32) get literals of their
+// own below, where `op` is a constant V8 folds through alu().
+
+const addEdIb: Handler = (c) => {
+  const m = c.modrm;
+  if (m >= 0xc0) {
+    c.reg[m & 7] = alu(c, 0, c.reg[m & 7], (c.fetch8() << 24) >> 24, -1);
+    return;
+  }
+  const a = readEd(c);
+  writeBackEd(c, alu(c, 0, a, (c.fetch8() << 24) >> 24, -1));
+};
+
+const cmpEdIb: Handler = (c) => {
+  const m = c.modrm;
+  const a = m >= 0xc0 ? c.reg[m & 7] : readEd(c);
+  alu(c, 7, a, (c.fetch8() << 24) >> 24, -1);
+};
+
+const cmpEbIb: Handler = (c) => {
+  const a = readEb(c);
+  alu(c, 7, a, c.fetch8(), 0xff);
+};
+
+function aluEdGdFor(op: number): Handler | null {
+  if (op === 0) {
+    return (c) => {
+      const m = c.modrm;
+      const src = c.reg[(m >> 3) & 7];
+      if (m >= 0xc0) c.reg[m & 7] = alu(c, 0, c.reg[m & 7], src, -1);
+      else writeBackEd(c, alu(c, 0, readEd(c), src, -1));
+    };
+  }
+  if (op === 6) {
+    return (c) => {
+      const m = c.modrm;
+      const src = c.reg[(m >> 3) & 7];
+      if (m >= 0xc0) c.reg[m & 7] = alu(c, 6, c.reg[m & 7], src, -1);
+      else writeBackEd(c, alu(c, 6, readEd(c), src, -1));
+    };
+  }
+  if (op === 7) {
+    return (c) => {
+      const m = c.modrm;
+      const src = c.reg[(m >> 3) & 7];
+      alu(c, 7, m >= 0xc0 ? c.reg[m & 7] : readEd(c), src, -1);
+    };
+  }
+  return null;
+}
 
 export function aluEbGb(op: number): Handler {
   return (c) => {
@@ -94,6 +146,8 @@ export function aluEwGw(op: number): Handler {
 }
 
 export function aluEdGd(op: number): Handler {
+  const own = aluEdGdFor(op);
+  if (own !== null) return own;
   return (c) => {
     const m = c.modrm;
     const src = c.reg[(m >> 3) & 7];
@@ -155,6 +209,7 @@ export function aluEaxId(op: number): Handler {
 
 /** Group 1 (80/82 Eb,Ib; 81 Ev,Iz; 83 Ev,Ib sign-extended). The immediate follows the displacement. */
 export function grp1EbIb(op: number): Handler {
+  if (op === 7) return cmpEbIb;
   return (c) => {
     const a = readEb(c);
     const r = alu(c, op, a, c.fetch8(), 0xff);
@@ -193,6 +248,8 @@ export function grp1EwIb(op: number): Handler {
 }
 
 export function grp1EdIb(op: number): Handler {
+  if (op === 0) return addEdIb;
+  if (op === 7) return cmpEdIb;
   return (c) => {
     const m = c.modrm;
     if (m >= 0xc0) {
