@@ -19,6 +19,8 @@ const LSR_TEMT = 0x40;
 
 const IER_RDA = 0x01;
 const IER_THRE = 0x02;
+/** Upper bound on the THRE interrupt's return after a THR write (see writeThr). */
+const THRE_MAX_NS = 10_000;
 const IER_RLS = 0x04;
 const IER_MS = 0x08;
 
@@ -335,7 +337,9 @@ export class Uart16550 implements IoDevice {
       this.onTransmit?.(value);
     }
     if (!this.threTimer) {
-      this.threTimer = this.clock.schedule(this.clock.now() + this.charTimeNs(), () => {
+      // At most THRE_MAX_NS: long enough that Linux's handler leaves after one 16-byte burst, short enough that
+      // a 9600-baud console drains before a guest powers off right after writing (as on QEMU).
+      this.threTimer = this.clock.schedule(this.clock.now() + Math.min(this.charTimeNs(), THRE_MAX_NS), () => {
         this.threTimer = undefined;
         this.threPending = true;
         this.updateIrq();
