@@ -451,6 +451,9 @@ export class RingsideSession extends LoggingDebugSession {
     try {
       response.body = { value: await setter(args.value) };
       this.sendResponse(response);
+      // Views of that memory (the hex editor, other variables) must refresh.
+      const data = this.vars.node(args.variablesReference, args.name)?.data;
+      if (data) this.sendEvent(new Event('memory', { memoryReference: formatMemoryReference(data.address), offset: 0, count: data.size }));
     } catch (e) {
       this.fail(response, (e as Error).message);
     }

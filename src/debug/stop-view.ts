@@ -186,7 +186,10 @@ export class StopView {
     const { vm, cpu } = fromThreadId(thread);
     const frame = frameRef !== undefined ? await this.frame(frameRef) : (await this.frames(thread).catch(() => []))[0];
     const mem = this.memory(thread);
-    const r = await evaluateExpression(expression, { monitor: this.monitor, vm, cpu, symbols: this.symbols, mem, frame, types: this.types, repl });
+    // A variable named like a monitor command (`x`, `info`) is the variable when typed alone.
+    const word = expression.trim();
+    const shadowed = /^\w+$/.test(word) && (!!frame?.source?.variables.some((v) => v.name === word) || !!this.symbols?.table.all().some((f) => f.globals().some((g) => g.name === word)));
+    const r = await evaluateExpression(expression, { monitor: this.monitor, vm, cpu, symbols: this.symbols, mem, frame, types: this.types, repl: repl && !shadowed });
     let variablesReference = 0;
     if (r.typed.type) {
       const env = this.env(thread, frame, false);

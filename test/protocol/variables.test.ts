@@ -35,7 +35,9 @@ describe('protocol: variables and expressions from DWARF', function () {
     const globals = (await dc.variablesRequest({ variablesReference: globalsScope.variablesReference })).body.variables;
     const ticks = named(globals, 'ticks');
     assert.match(ticks.value, /^\d+$/);
+    const memoryEvent = dc.waitForEvent('memory', 5000);
     const set = await dc.setVariableRequest({ variablesReference: globalsScope.variablesReference, name: 'ticks', value: '1234' });
+    assert.strictEqual((await memoryEvent).body.memoryReference, ticks.memoryReference);
     assert.strictEqual(set.body.value, '1234');
     const back = await dc.evaluateRequest({ expression: 'ticks', frameId: top.id, context: 'watch' });
     assert.strictEqual(back.body.result, '1234');
