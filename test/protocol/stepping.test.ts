@@ -13,6 +13,8 @@ const INT80_LINE = 20;
 const AFTER_INT80_LINE = 21;
 /** user/usys.S: `sysenter` in sysenter_syscall; the next line is where sysexit returns. */
 const SYSENTER_LINE = 39;
+/** user/fault.c: `*p = 42;` with p == NULL. */
+const NULL_WRITE_LINE = 18;
 const FROM_USER = '(tf->cs & 3) == 3';
 
 async function cpl(dc: DebugClient, frame: DebugProtocol.StackFrame): Promise<string> {
@@ -95,6 +97,20 @@ describe('protocol: stepping across ring transitions', function () {
     assert.strictEqual(baseName(frames[0]), 'sysenter_entry');
     assert.strictEqual(frames[1].name, '[sysenter from ring 3]');
     assert.strictEqual(baseName(frames[2]), 'sysenter_syscall');
+  });
+
+  it('steps into a faulting line of a user program: lands in the page-fault stub, below it the fault frame', async () => {
+    await launchAndStop(dc, [{ file: userFile('fault.c'), line: NULL_WRITE_LINE }], { cmdline: 'test', symbolFiles: USER_PROGRAMS });
+    await dc.setBreakpointsRequest({ source: { path: userFile('fault.c') }, breakpoints: [] });
+    await stepAndWait(dc, 'stepIn');
+    const frames = await stack(dc);
+    assert.strictEqual(baseName(frames[0]), 'vector14');
+    assert.strictEqual(frames[1].name, '[#PF (exception 14) from ring 3]');
+    assert.strictEqual(baseName(frames[2]), 'main');
+    assert.strictEqual(frames[2].source?.path, userFile('fault.c'));
+    assert.strictEqual(frames[2].line, NULL_WRITE_LINE);
+    const cr2 = await dc.evaluateRequest({ expression: '$cr2', frameId: frames[0].id, context: 'watch' });
+    assert.match(cr2.body.result, /^0x0 /);
   });
 
   it('steps over int $0x80: the whole system call runs and the step ends on the next line in ring 3', async () => {
