@@ -123,6 +123,16 @@ describe('protocol: stepping across ring transitions', function () {
     assert.match(await cpl(dc, top), /CPL 3/);
   });
 
+  it('steps over sysenter: the system call runs and the step ends where sysexit returns, in ring 3', async () => {
+    await launchAndStop(dc, [{ file: userFile('usys.S'), line: SYSENTER_LINE }], { cmdline: 'test', symbolFiles: USER_PROGRAMS });
+    await dc.setBreakpointsRequest({ source: { path: userFile('usys.S') }, breakpoints: [] });
+    await stepAndWait(dc, 'next');
+    const top = (await stack(dc))[0];
+    assert.strictEqual(top.source?.path, userFile('usys.S'));
+    assert.strictEqual(top.line, SYSENTER_LINE + 1);
+    assert.match(await cpl(dc, top), /CPL 3/);
+  });
+
   it('steps by instruction over an iret straight into ring 3', async () => {
     await launchAndStop(dc, [{ file: kernelFile('trap.S'), line: IRET_LINE, condition: '*(int *)($esp + 4) == 0x1b' }], { cmdline: 'test', symbolFiles: USER_PROGRAMS });
     await dc.setBreakpointsRequest({ source: { path: kernelFile('trap.S') }, breakpoints: [] });

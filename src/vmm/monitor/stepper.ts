@@ -12,7 +12,8 @@ import type { Machine } from './machine';
  *
  * Ring transitions need nothing special: `int n`, `sysenter` and faults move EIP out of the line's ranges, so a
  * step in stops at the handler's first instruction; `iret`/`sysexit` likewise land in the interrupted code, in
- * whatever ring. Stepping *over* a line with `int n` runs the whole system call and stops after it.
+ * whatever ring. Stepping *over* a line with `int n` runs the whole system call and stops after it; so does `sysenter`, by SYSEXIT's convention
+ * (it returns to EDX with ESP = ECX, which the user side sets before entering).
  */
 export type StepGoal =
   | { kind: 'instruction' }
@@ -103,6 +104,8 @@ export class Stepper {
       const irqsBefore = this.machine.exitCounts[ExitReason.ExternalInterrupt];
       const pcBefore = linearPc(cpu);
       const espBefore = cpu.reg[4] >>> 0;
+      // SYSEXIT returns to EDX with ESP = ECX: the user side of a SYSENTER sets them before the call.
+      const sysexitTo = { eip: cpu.reg[2], esp: cpu.reg[1] };
       const savedStepInterrupts = cpu.stepInterrupts;
       cpu.stepInterrupts = !this.skipInterrupts;
       let r: StopReason;
@@ -135,6 +138,10 @@ export class Stepper {
       if (this.goal.kind === 'range' && this.goal.over && !this.inRanges(pc) && this.isSoftwareInterrupt(pcBefore)) {
         // `int n` inside the line, stepped over: run the handler until it returns here (iret restores CS:EIP, ESP).
         this.returnTo = { cs: ctx.cs, eip: (ctx.eip + this.callLength) | 0, esp: ctx.esp };
+        continue;
+      }
+      if (this.goal.kind === 'range' && this.goal.over && !this.inRanges(pc) && this.isSysenter(pcBefore)) {
+        this.returnTo = { cs: ctx.cs, eip: sysexitTo.eip, esp: sysexitTo.esp };
         continue;
       }
       if (!this.inRanges(pc)) return { done: true, spent };
@@ -204,6 +211,11 @@ export class Stepper {
     else if (b[0] === 0xcc || b[0] === 0xce) this.callLength = 1;
     else return false;
     return true;
+  }
+
+  private isSysenter(pc: number): boolean {
+    const b = this.readCode(pc, 2);
+    return !!b && b[0] === 0x0f && b[1] === 0x34;
   }
 
   private afterCall(pc: number): number {
