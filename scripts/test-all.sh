@@ -1,7 +1,7 @@
 #!/bin/sh
 # `npm test`: every suite, from a fresh clone to green. Installs what is missing first (npm packages, Debian
 # packages, Node 24 + code-server for the VS Code tests), then runs the layers in order:
-#   lint -> unit (monitor, CPU, devices, symbols) -> protocol (the real adapter over DAP)
+#   lint -> unit (monitor, CPU, devices, symbols) -> protocol (the real adapter over DAP) -> integration (whole guests)
 #   -> webview (panels in headless Chromium) -> e2e (the packaged .vsix in a real VS Code)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +23,8 @@ step "unit tests"
 npm run -s test:unit
 step "protocol tests"
 npm run -s test:protocol
+step "integration tests (Debian Linux on 1 and 2 vCPUs, disk boot)"
+npm run -s test:integration
 step "webview tests"
 npm run -s test:webview
 step "end-to-end tests in VS Code"
