@@ -130,6 +130,8 @@ export const enum EventKind {
 export const enum Msr {
   TSC = 0x10,
   APIC_BASE = 0x1b,
+  /** IA32_BIOS_SIGN_ID: the loaded microcode update's signature; we never load one, so it reads 0. */
+  BIOS_SIGN_ID = 0x8b,
   SYSENTER_CS = 0x174,
   SYSENTER_ESP = 0x175,
   SYSENTER_EIP = 0x176,

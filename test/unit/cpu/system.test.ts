@@ -34,6 +34,14 @@ describe('cpu: system instructions', () => {
     assert.strictEqual(g.cpu.run(10), StopReason.MonitorEvent);
   });
 
+  it('IA32_BIOS_SIGN_ID (0x8B) takes a write and reads back revision 0, as Linux expects of a P6', () => {
+    // mov ecx,0x8b; mov eax,0; mov edx,0; wrmsr; cpuid(1); mov ecx,0x8b; mov edx,-1; rdmsr; hlt
+    const { cpu } = flat32('b98b000000 b800000000 ba00000000 0f30 b801000000 0fa2 b98b000000 baffffffff 0f32 f4');
+    cpu.intercept[13] = 1;
+    assert.notStrictEqual(cpu.run(100), StopReason.MonitorEvent);
+    assert.strictEqual(cpu.reg[2], 0);
+  });
+
   it('SYSENTER / SYSEXIT switch rings with flat segments', () => {
     // wrmsr SYSENTER_CS=0x08, ESP=0x70000, EIP=0x30000; then drop to ring 3 via sysexit (ecx=esp, edx=eip)
     const sys = protectedSystem(

@@ -370,6 +370,7 @@ export const rdmsr: Handler = (c) => {
   switch (n) {
     case Msr.TSC: setEdxEax(c, readTsc(c)); return;
     case Msr.APIC_BASE: c.reg[0] = c.apicBase; c.reg[2] = 0; return;
+    case Msr.BIOS_SIGN_ID: c.reg[0] = 0; c.reg[2] = 0; return;
     case Msr.SYSENTER_CS: c.reg[0] = c.sysenterCs; c.reg[2] = 0; return;
     case Msr.SYSENTER_ESP: c.reg[0] = c.sysenterEsp; c.reg[2] = 0; return;
     case Msr.SYSENTER_EIP: c.reg[0] = c.sysenterEip; c.reg[2] = 0; return;
@@ -387,6 +388,9 @@ export const wrmsr: Handler = (c) => {
       c.tscOffset = (c.reg[2] >>> 0) * 0x100000000 + (lo >>> 0) - c.host.now();
       return;
     case Msr.APIC_BASE: c.apicBase = (lo & 0xfffff900) | (c.apicBase & 0x100); return;
+    // Software writes 0 and runs CPUID so the processor latches the microcode revision here; with no update
+    // loaded the revision stays 0, so the write has nothing to keep.
+    case Msr.BIOS_SIGN_ID: return;
     case Msr.SYSENTER_CS: c.sysenterCs = lo & 0xffff; return;
     case Msr.SYSENTER_ESP: c.sysenterEsp = lo; return;
     case Msr.SYSENTER_EIP: c.sysenterEip = lo; return;
