@@ -47,11 +47,8 @@ describe('CPU vs native x86 (differential)', function () {
       this.skip();
     }
     runCpu = loadRunFlatUserCase();
-    if (!runCpu) {
-      // Until src/vmm/cpu/testing/flat-user.ts exists there is nothing to compare against.
-      console.log('      skipped: runFlatUserCase (src/vmm/cpu/testing/flat-user.ts) is not implemented yet');
-      this.skip();
-    }
+    // The harness exists now: its absence is a failure, never a skip.
+    if (!runCpu) throw new Error('runFlatUserCase (src/vmm/cpu/testing/flat-user.ts) could not be loaded');
     oracle = new OracleClient(build.binary);
     checkWildRanges(await oracle.info());
   });

@@ -87,10 +87,8 @@ describe('cpu-diff regressions (literal cases)', function () {
   const run = loadRunFlatUserCase();
   for (const r of REGRESSIONS) {
     it(r.name, function () {
-      if (!run) {
-        // The CPU's flat user-mode harness (src/vmm/cpu/testing/flat-user.ts) is not there yet.
-        this.skip();
-      }
+      // The harness exists now: its absence is a failure, never a skip.
+      assert.ok(run, 'runFlatUserCase (src/vmm/cpu/testing/flat-user.ts) could not be loaded');
       const c = toCase(r);
       const diffs = compareOutcomes(c, expected(r, c), fromCpu(run(toFlatUserCase(c))));
       assert.deepStrictEqual(diffs, [], `${r.name} (expected answer from ${r.source})`);
