@@ -198,6 +198,24 @@ function callGate(c: Cpu, sel: number, ar: number, gate32: boolean, retCs: numbe
   c.eip = off | 0;
 }
 
+/**
+ * The checks a far RET and a protected-mode IRET make on the CS they return to (SDM vol. 2, RET and IRET):
+ * not null, RPL not inner to CPL, a present code segment whose DPL fits the RPL (conforming: DPL <= RPL).
+ * Leaves the descriptor in c.descLo/descHi and returns the RPL, the privilege level being returned to.
+ */
+function checkReturnCs(c: Cpu, sel: number): number {
+  const rpl = sel & 3;
+  if ((sel & 0xfffc) === 0) gp(c, 0);
+  if (rpl < c.cpl) gp(c, sel & 0xfffc);
+  readDescriptor(c, sel);
+  const ar = descAr(c.descHi);
+  const dpl = (ar >>> AR.DPL_SHIFT) & 3;
+  if ((ar & (AR.S | AR.CODE)) !== (AR.S | AR.CODE)) gp(c, sel & 0xfffc);
+  if (ar & AR.DC ? dpl > rpl : dpl !== rpl) gp(c, sel & 0xfffc);
+  if ((ar & AR.P) === 0) raise(c, 11, sel & 0xfffc);
+  return rpl;
+}
+
 export function farReturn(c: Cpu, imm: number): void {
   const size = c.osz ? 4 : 2;
   if (!protectedMode(c)) {
@@ -210,16 +228,8 @@ export function farReturn(c: Cpu, imm: number): void {
   }
   const eip = stackRead(c, 0, size);
   const sel = stackRead(c, size, size) & 0xffff;
-  const rpl = sel & 3;
-  if ((sel & 0xfffc) === 0) gp(c, 0);
-  if (rpl < c.cpl) gp(c, sel & 0xfffc);
-  readDescriptor(c, sel);
+  const rpl = checkReturnCs(c, sel);
   const lo = c.descLo, hi = c.descHi;
-  const ar = descAr(hi);
-  const dpl = (ar >>> AR.DPL_SHIFT) & 3;
-  if ((ar & (AR.S | AR.CODE)) !== (AR.S | AR.CODE)) gp(c, sel & 0xfffc);
-  if (ar & AR.DC ? dpl > rpl : dpl !== rpl) gp(c, sel & 0xfffc);
-  if ((ar & AR.P) === 0) raise(c, 11, sel & 0xfffc);
   if (rpl === c.cpl) {
     if (eip >>> 0 > descLimit(lo, hi) >>> 0) gp(c, 0);
     addSp(c, size * 2 + imm);
@@ -296,16 +306,8 @@ export function iret(c: Cpu): void {
     iretToV86(c, eip, sel, fl);
     return;
   }
-  const rpl = sel & 3;
-  if ((sel & 0xfffc) === 0) gp(c, 0);
-  if (rpl < c.cpl) gp(c, sel & 0xfffc);
-  readDescriptor(c, sel);
+  const rpl = checkReturnCs(c, sel);
   const lo = c.descLo, hi = c.descHi;
-  const ar = descAr(hi);
-  const dpl = (ar >>> AR.DPL_SHIFT) & 3;
-  if ((ar & (AR.S | AR.CODE)) !== (AR.S | AR.CODE)) gp(c, sel & 0xfffc);
-  if (ar & AR.DC ? dpl > rpl : dpl !== rpl) gp(c, sel & 0xfffc);
-  if ((ar & AR.P) === 0) raise(c, 11, sel & 0xfffc);
   let mask = popfMask(c, c.osz === 1) | F.RF;
   if (c.cpl === 0 && c.osz) mask |= F.VIF | F.VIP;
   const newEip = c.osz ? eip : eip & 0xffff;

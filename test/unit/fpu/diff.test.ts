@@ -19,6 +19,8 @@ describe('x87 differential against a real x87', function () {
   before(function () {
     oracle = openOracle();
     if (!oracle) {
+      // Only when neither the shared 32-bit oracle nor our 64-bit x87 oracle can be built and run (no C
+      // compiler): the recorded-fixture test (recorded.test.ts) still compares against a real x87 then.
       console.log(`    (skipped: no x87 oracle: ${oracleUnavailableReason})`);
       this.skip();
     }
