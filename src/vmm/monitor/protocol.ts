@@ -4,6 +4,7 @@
  * thread and these cross `postMessage`.
  */
 import type { MonitorConfig } from './launch-config';
+import type { PageTableSnapshot } from './page-table-snapshot';
 
 export type AddressSpace = 'virtual' | 'linear' | 'physical';
 
@@ -110,6 +111,8 @@ export interface MonitorMethods {
   command: [{ vm: number; cpu: number; text: string }, string];
   serialInput: [{ vm: number; port: number; data: string }, void];
   stats: [Record<string, never>, MonitorStats];
+  /** The page-table panel's snapshot of one address space (the vCPU's current CR3 when cr3 is omitted). */
+  pageTables: [{ vm: number; cpu: number; cr3?: number }, PageTableSnapshot];
   terminate: [Record<string, never>, void];
 }
 
