@@ -57,4 +57,6 @@ export interface CpuHost {
    * `detail` is reason-specific: the port, the CR number, the vector...
    */
   exit(cpuIndex: number, reason: ExitReason, detail: number): boolean;
+  /** FERR#: an x87 error with CR0.NE=0 (IRQ 13 on a PC). Hosts without the line make it a #MF. */
+  fpuError?(cpuIndex: number): void;
 }

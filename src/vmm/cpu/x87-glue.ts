@@ -21,8 +21,12 @@ export function makeX87Host(c: Cpu): X87Host {
     probeWrite: (lin, length) => probeWrite(c, lin | 0, length),
     operandSize32: () => c.osz === 1,
     protectedMode: () => isProtected(c),
-    // With CR0.NE=0 a PC would signal FERR# on IRQ 13; the CpuHost has no line for that yet, so #MF it is.
-    raiseMathFault: () => raise(c, 16),
+    // CR0.NE=0 is MS-DOS compatible reporting: FERR# raises IRQ 13 and the waiting instruction goes on (as
+    // Bochs models it; the 486's freeze until the interrupt is not observable to a handler that clears ES).
+    raiseMathFault: () => {
+      if (c.cr[0] & CR0.NE || c.host.fpuError === undefined) raise(c, 16);
+      c.host.fpuError(c.index);
+    },
     readEflags: () => getFlags(c),
     setCompareFlags: (zf, pf, cf) => {
       freeze(c, F.ARITH);

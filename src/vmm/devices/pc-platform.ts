@@ -3,6 +3,7 @@ import type { TimerService } from '../monitor/virtual-clock';
 import { ApicBus } from './apic-bus';
 import type { BlockBackend } from './block-backend';
 import { DebugConsole, IsaDebugExit, PostPort } from './debug-ports';
+import { FerrLatch } from './ferr-latch';
 import { FwCfg } from './fw-cfg';
 import { I8042 } from './i8042';
 import { IDE_PRIMARY, IDE_SECONDARY, IdeChannel } from './ide';
@@ -72,6 +73,7 @@ export class PcPlatform {
   readonly apics: LocalApic[] = [];
   readonly ioapic: IoApic | undefined;
   readonly fwCfg: FwCfg;
+  readonly ferr: FerrLatch;
 
   constructor(o: PcPlatformOptions) {
     const { io, phys, clock } = o;
@@ -125,6 +127,8 @@ export class PcPlatform {
 
     this.fwCfg = new FwCfg({ ramBytes: o.ramBytes + (o.highRamBytes ?? 0), cpus: o.cpus });
     this.fwCfg.attach(io);
+    this.ferr = new FerrLatch(irq);
+    this.ferr.attach(io);
 
     if (this.ioapic) {
       const ioapic = this.ioapic;

@@ -188,6 +188,10 @@ export class Machine implements CpuHost {
     return this.clock.now();
   }
 
+  fpuError(_cpuIndex: number): void {
+    this.platform.ferr.signal();
+  }
+
   exit(cpuIndex: number, reason: ExitReason, detail: number): boolean {
     this.exitCounts[reason]++;
     if (this.stopOnExit[reason] === 0) return false;

@@ -68,7 +68,7 @@ export interface X87 {
   execute(host: X87Host, opcode: number, modrm: number, ea: number): void;
   /**
    * FWAIT/WAIT and the implicit check of every waiting x87 instruction: if an unmasked exception is pending,
-   * calls host.raiseMathFault() (which throws) and returns false.
+   * calls host.raiseMathFault(), which throws #MF (CR0.NE=1) or signals FERR# and returns (CR0.NE=0).
    */
   checkPendingFault(host: X87Host): void;
   /** FNINIT state (what RESET and INIT leave, after the CPU sets CW=0x37F / 0x40 per mode). */
