@@ -102,4 +102,17 @@ describe('cpu: paging', () => {
     assert.strictEqual(u32(s.host.phys.read32(0x9004)), 0x40000);
     assert.strictEqual(s.cpu.cpl, 0);
   });
+  it('CMPXCHG8B across a page boundary whose second page is read-only faults before writing either half', () => {
+    // WP on; eax:edx = the old value, ebx:ecx = the new one; cmpxchg8b [0x7ffc] spans pages 7 (rw) and 8 (ro).
+    const code = ENABLE + '0f20c0 0d00000100 0f22c0 b811111111 ba22222222 bbaaaaaaaa b9bbbbbbbb 0fc70dfc7f0000 f4';
+    const { cpu, host } = paged(code);
+    const p = host.phys;
+    p.write32(PT + 8 * 4, 0x8001); // present, supervisor, read-only
+    p.write32(0x7ffc, 0x11111111);
+    p.write32(0x8000, 0x22222222);
+    cpu.run(200);
+    assert.strictEqual(p.read32(0x9000), 3, 'P|W, supervisor');
+    assert.strictEqual(u32(p.read32(0x9004)), 0x8000, 'CR2 is the read-only page');
+    assert.strictEqual(u32(p.read32(0x7ffc)), 0x11111111, 'the low half on the writable page is untouched');
+  });
 });

@@ -2,7 +2,7 @@ import type { Cpu } from '../cpu';
 import { F } from '../constants';
 import { cond, freeze } from '../flags';
 import { ud } from '../fault';
-import { rd16, rd32, wr16, wr32 } from '../access';
+import { checkSegRange, probeWrite, rd16, rd32, wr16, wr32 } from '../access';
 import {
   decodeEA, getR8, readEb, readEd, readEw, setR16, writeBackEb, writeBackEd, writeBackEw, writeEb,
 } from '../modrm';
@@ -232,6 +232,9 @@ export const cmpxchg8b: Handler = (c) => {
   const o = c.eaOff;
   const lo = rd32(c, s, o);
   const hi = rd32(c, s, (o + 4) | 0);
+  // It always writes (the old value back on a mismatch): check the whole quadword for writing first, so a
+  // fault on the second dword (another page, or the segment limit) leaves the first one untouched.
+  probeWrite(c, checkSegRange(c, s, o, 8, true), 8);
   freeze(c, F.ARITH);
   if (lo === c.reg[0] && hi === c.reg[2]) {
     wr32(c, s, o, c.reg[3]);
