@@ -12,6 +12,14 @@ set -eu
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 SRC=${RINGSIDE_ORACLE_SRC:-$(CDPATH= cd -- "$ROOT/.." && pwd)/shared/anchors/native-oracle}
 OUT="$ROOT/.cache/native-oracle"
+# --qemu: the variant run under QEMU user mode where the kernel cannot run i386 programs. The oracle writes
+# each case's code through a second (aliased) mapping of the code pages, which QEMU's translation cache never
+# sees; flipping the code pages' protection after each write makes QEMU drop its stale translations.
+VARIANT=native
+if [ "${1:-}" = "--qemu" ]; then
+  VARIANT=qemu
+  OUT="$ROOT/.cache/native-oracle-qemu"
+fi
 
 die() { echo "build-oracle: $*" >&2; exit 1; }
 
@@ -52,8 +60,15 @@ command -v make >/dev/null 2>&1 || die "make is missing"
 mkdir -p "$OUT"
 # Copy only when the shared sources changed, so make's timestamps keep the rebuild incremental.
 for f in Makefile oracle.c guest.S; do
-  if ! cmp -s "$SRC/$f" "$OUT/$f"; then
-    cp "$SRC/$f" "$OUT/$f"
+  src="$SRC/$f"
+  if [ "$VARIANT" = qemu ] && [ "$f" = oracle.c ]; then
+    src="$OUT/.oracle-qemu.c"
+    grep -q 'g_prev_code_len = C.code_len;' "$SRC/oracle.c" || die "oracle.c changed: the QEMU variant's patch point is gone"
+    sed 's|g_prev_code_len = C.code_len;|g_prev_code_len = C.code_len; mprotect((void *)CODE_BASE, CODE_SIZE, PROT_READ \| PROT_WRITE \| PROT_EXEC); mprotect((void *)CODE_BASE, CODE_SIZE, PROT_READ \| PROT_EXEC);|' \
+      "$SRC/oracle.c" > "$src"
+  fi
+  if ! cmp -s "$src" "$OUT/$f"; then
+    cp "$src" "$OUT/$f"
     chmod u+w "$OUT/$f"
   fi
 done

@@ -19,7 +19,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 need_pkgs=""
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in gcc-multilib chromium qemu-system-x86 gdb libkrb5-dev build-essential python3 pkg-config cpio xz-utils; do
+for p in gcc-multilib chromium qemu-system-x86 qemu-user-static gdb libkrb5-dev build-essential python3 pkg-config cpio xz-utils; do
   have "$p" || need_pkgs="$need_pkgs $p"
 done
 if [ -n "$need_pkgs" ]; then

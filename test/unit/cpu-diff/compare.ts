@@ -39,7 +39,14 @@ export function compareOutcomes(c: GenCase, exp: Outcome, act: Outcome): string[
   }
   // A timeout stops at an arbitrary point, a refused system call inside the kernel's conventions: status only.
   if (exp.status === 'timeout' || exp.status === 'syscall') return d;
-  if (exp.status === 'exception') {
+  if (exp.status === 'exception' && exp.signal !== undefined) {
+    // Only the signal is known (QEMU user mode): the vector must be one Linux reports with that signal, and a
+    // page fault (si_code MAPERR/ACCERR) must be one with the same error code.
+    const sig = linuxSignal(act.vector ?? -1);
+    if (sig !== exp.signal) d.push(`vector: expected one Linux reports as ${exp.signal} (si_code ${exp.siCode}), got ${act.vector} (${sig})`);
+    else if (exp.signal === 'SIGSEGV' && (exp.siCode === 1 || exp.siCode === 2) !== (act.vector === 14)) d.push(`vector: expected ${exp.siCode === 128 ? 'a #GP-class fault' : 'a page fault'}, got ${act.vector}`);
+    else if (act.vector === 14 && (exp.errorCode ?? 0) !== (act.errorCode ?? 0)) d.push(`error code: expected ${h(exp.errorCode)}, got ${h(act.errorCode)}`);
+  } else if (exp.status === 'exception') {
     if (exp.vector !== act.vector) d.push(`vector: expected ${exp.vector}, got ${act.vector}`);
     if ((exp.errorCode ?? 0) !== (act.errorCode ?? 0)) d.push(`error code: expected ${h(exp.errorCode)}, got ${h(act.errorCode)}`);
     if (exp.vector === 14 && exp.cr2 !== act.cr2) d.push(`cr2: expected ${h(exp.cr2)}, got ${h(act.cr2)}`);
@@ -59,6 +66,18 @@ export function compareOutcomes(c: GenCase, exp: Outcome, act: Outcome): string[
   if (!bytesEqual(exp.data, act.data)) d.push(...dataDiffs(exp.data, act.data));
   d.push(...fpuDiffs(exp, act, m.sw));
   return d;
+}
+
+/** The signal Linux (arch/x86/kernel/traps.c) sends a user process for each exception vector. */
+function linuxSignal(vector: number): string {
+  switch (vector) {
+    case 0: case 16: case 19: return 'SIGFPE';
+    case 1: case 3: return 'SIGTRAP';
+    case 6: return 'SIGILL';
+    case 7: case 10: case 11: case 12: case 17: return 'SIGBUS';
+    case 4: case 5: case 13: case 14: return 'SIGSEGV';
+    default: return `vector ${vector}`;
+  }
 }
 
 function describeStatus(o: Outcome): string {

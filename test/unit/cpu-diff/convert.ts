@@ -11,6 +11,9 @@ export const MAX_INSTRUCTIONS = 100_000;
 export interface Outcome {
   status: string;
   vector?: number;
+  /** The oracle could report only the Linux signal (QEMU user mode leaves the trap number out). */
+  signal?: string;
+  siCode?: number;
   errorCode?: number;
   cr2?: number;
   eip: number;
@@ -80,9 +83,14 @@ export function fromOracle(r: OracleResponse, c: GenCase): Outcome {
     fpu: { cw: r.fpu.cw, sw: r.fpu.sw, tw: r.fpu.tw, st: r.fpu.st.map(f80FromHex) },
   };
   if (r.status === 'exception') {
-    o.vector = r.vector;
     o.errorCode = r.error_code ?? 0;
-    if (r.vector === 14) o.cr2 = r.cr2;
+    if ((r.vector ?? -1) >>> 0 === 0xffffffff) {
+      o.signal = r.signal;
+      o.siCode = r.si_code;
+    } else {
+      o.vector = r.vector;
+      if (r.vector === 14) o.cr2 = r.cr2;
+    }
   }
   return o;
 }

@@ -36,6 +36,7 @@ describe('CPU vs native x86 (differential)', function () {
   this.timeout(600_000);
   let oracle: OracleClient | undefined;
   let runCpu: RunFlatUserCase | undefined;
+  let oracleName = '';
 
   before(async function () {
     this.timeout(600_000);
@@ -49,7 +50,9 @@ describe('CPU vs native x86 (differential)', function () {
     runCpu = loadRunFlatUserCase();
     // The harness exists now: its absence is a failure, never a skip.
     if (!runCpu) throw new Error('runFlatUserCase (src/vmm/cpu/testing/flat-user.ts) could not be loaded');
-    oracle = new OracleClient(build.binary);
+    oracle = new OracleClient(build.binary, { runner: build.runner });
+    oracleName = build.name;
+    console.log(`      oracle: ${build.name}`);
     checkWildRanges(await oracle.info());
   });
 
@@ -121,7 +124,7 @@ describe('CPU vs native x86 (differential)', function () {
     const failed = [...tally.values()].reduce((s, t) => s + t.fail, 0);
     if (failed) {
       console.log(reports.join('\n\n'));
-      assert.fail(`${failed} of ${CASES} streams disagree with the real CPU (first ${reports.length} printed above)`);
+      assert.fail(`${failed} of ${CASES} streams disagree with ${oracleName} (first ${reports.length} printed above)`);
     }
   });
 });

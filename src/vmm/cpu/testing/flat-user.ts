@@ -116,8 +116,10 @@ function buildTables(p: GuestPhysicalMemory, c: FlatUserCase): void {
   w32(p, P_PT_SCRATCH, P_SCRATCH | 0x67);
 }
 
-function fsaveImage(c: FlatUserCase): Uint8Array {
-  const f = c.fpu!;
+/** The oracle's default x87 state: FNINIT with every data register zero (native-oracle/README.md, `fpu`). */
+const FNINIT_ZEROED = { cw: 0x37f, sw: 0, tw: 0xffff, st: [] as Uint8Array[] };
+
+function fsaveImage(f: NonNullable<FlatUserCase['fpu']>): Uint8Array {
   const img = new Uint8Array(108);
   const dv = new DataView(img.buffer);
   const sw = f.sw ?? 0;
@@ -171,13 +173,13 @@ export function runFlatUserCase(c: FlatUserCase): FlatUserResult {
     for (let i = 0; i < DATA_SIZE / 0x1000; i++) cpu.noExec[(DATA_BASE >>> 12) + i] = 1;
   }
   if (fpu) {
+    // Always FRSTOR: FNINIT alone keeps the data registers, and the previous case's values would show in the
+    // empty registers of this one's FNSAVE image.
     fpu.reset();
-    if (c.fpu) {
-      p.load(P_SCRATCH, fsaveImage(c));
-      // FRSTOR m108byte (DD /4) at the scratch page, with 32-bit operand size.
-      cpu.osz = 1;
-      fpu.execute(cpu.x87Host, 0xdd, 0x20, SCRATCH);
-    }
+    p.load(P_SCRATCH, fsaveImage(c.fpu ?? FNINIT_ZEROED));
+    // FRSTOR m108byte (DD /4) at the scratch page, with 32-bit operand size.
+    cpu.osz = 1;
+    fpu.execute(cpu.x87Host, 0xdd, 0x20, SCRATCH);
   }
   // The scratch page only carried the FRSTOR image: unmap it so the case sees the oracle's layout.
   p.write32(P_PT_SCRATCH, 0);
