@@ -48,7 +48,7 @@ export interface MachineOptions {
   disks?: IdeDisks;
   /** Wall-clock time at virtual time zero, for the RTC; fixed in tests so runs repeat exactly. */
   startTimeMs?: number;
-  /** Run the shadow page-table audit every N events (0 = off). */
+  /** Run the shadow page-table audit every N events (0 = off; absent = RINGSIDE_SHADOW_AUDIT or off). */
   shadowAudit?: number;
 }
 
@@ -111,7 +111,7 @@ export class Machine implements CpuHost {
     if (options.cpus < 1 || options.cpus > MAX_CPUS) throw new RangeError(`a VM has 1 to ${MAX_CPUS} vCPUs, not ${options.cpus}`);
     this.phys = new GuestPhysicalMemory(machine, options.memoryMB << 20);
     this.shadow = new ShadowMmu(this.phys);
-    this.shadow.auditEvery = options.shadowAudit ?? 0;
+    if (options.shadowAudit !== undefined) this.shadow.auditEvery = options.shadowAudit;
     this.nsPerInstruction = options.nsPerInstruction;
     this.clock.live = () => (this.running ? (this.running.icount - this.sliceStart) * this.nsPerInstruction : 0);
     const d = (this.disks = options.disks ?? [undefined, undefined, undefined, undefined]);

@@ -60,7 +60,7 @@ export class Monitor {
           nsPerInstruction: config.nsPerInstruction ?? 1,
           debugExitPort: vc.debugExitPort,
           disks: openDisks(vc.disks),
-          shadowAudit: vc.shadowAudit ?? defaultAudit(),
+          shadowAudit: vc.shadowAudit,
         },
         memory,
         {
@@ -279,8 +279,3 @@ export class Monitor {
   }
 }
 
-/** RINGSIDE_SHADOW_AUDIT=N turns the shadow audit on (every N events) for VMs whose config does not say. */
-function defaultAudit(): number {
-  const v = Number(process.env.RINGSIDE_SHADOW_AUDIT ?? 0);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
-}

@@ -56,3 +56,12 @@ export function keyCr4(key: number): number {
 export function keyPdGfn(key: number): number {
   return key >>> 3;
 }
+
+/**
+ * The audit period a new shadow MMU starts with: RINGSIDE_SHADOW_AUDIT=N (every N events), else off. The test
+ * suites set it (test/support/shadow-audit.ts); a VM's `shadowAudit` option overrides it.
+ */
+export function envAuditEvery(): number {
+  const v = Number((typeof process !== 'undefined' && process.env?.RINGSIDE_SHADOW_AUDIT) || 0);
+  return Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
+}

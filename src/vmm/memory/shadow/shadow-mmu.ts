@@ -1,6 +1,6 @@
 import type { GuestPhysicalMemory } from '../guest-physical';
 import type { WalkResult } from '../../cpu/paging';
-import { FREE_KEY, PDE_LARGE, PDE_NONE, PHYS_KEY, Protect, ROOT_CACHE_SIZE, WRITE_BITS, keyPdGfn, rootKey } from './constants';
+import { FREE_KEY, PDE_LARGE, PDE_NONE, PHYS_KEY, Protect, ROOT_CACHE_SIZE, WRITE_BITS, envAuditEvery, keyPdGfn, rootKey } from './constants';
 import { ShadowRoot } from './root';
 import { TraceMap } from './trace';
 import { ShadowStats, newStats } from './counters';
@@ -28,7 +28,7 @@ export class ShadowMmu {
   /** Per linear page: how many vCPUs watch it (debugger watchpoints, DR0-3 data breakpoints). */
   readonly watched = new Uint8Array(1 << 20);
   /** Run the audit every this many events (CR3 writes, INVLPG, traced writes); 0 = never. */
-  auditEvery = 0;
+  auditEvery = envAuditEvery();
   /** The last audit's findings (empty when it passed). */
   auditReport: string[] = [];
   /** Hook for the translator: a write hit a frame marked Protect.Code. */
