@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Monitor } from '../../src/vmm/monitor/monitor';
+import type { ShadowStats } from '../../src/vmm/memory/shadow/counters';
 import type { MonitorEvent } from '../../src/vmm/monitor/protocol';
 import { repoRoot } from '../support/repo';
 
@@ -40,6 +41,8 @@ export interface BootResult {
   /** Seconds from the start to the first RINGSIDE-AUTO-DONE on the console. */
   doneSeconds?: number;
   instructions: number;
+  /** The VM's shadow page-table counters at the end. */
+  shadow: ShadowStats;
 }
 
 /** Boots the guest headless in this process, as `ringside -kernel ... -nographic` does, until it stops. */
@@ -51,7 +54,7 @@ export function bootLinux(g: LinuxGuest, cpus: number, cmdline: string, timeoutM
     const finish = (r: Partial<BootResult>) => {
       clearTimeout(timer);
       monitor.terminate();
-      resolve({ console: text, seconds: (Date.now() - started) / 1000, doneSeconds, instructions: monitor.stats().vms[0].instructions, ...r });
+      resolve({ console: text, seconds: (Date.now() - started) / 1000, doneSeconds, instructions: monitor.stats().vms[0].instructions, shadow: monitor.stats().vms[0].shadow, ...r });
     };
     const monitor = new Monitor((e: MonitorEvent) => {
       if (e.event === 'output') {

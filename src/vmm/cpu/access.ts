@@ -1,83 +1,49 @@
 import type { Cpu } from './cpu';
 import { Seg } from './constants';
 import { raise } from './fault';
-import { Access, Perm, walk } from './paging';
+import { Access, Perm, WalkResult, walk } from './paging';
 import { debugAccess } from './debug-access';
 
 /**
- * Guest memory access. Fast path: one software-TLB lookup by linear page number gives the machine byte
- * offset of the page with permission bits in its low 12 bits (see Perm); `c.rdBit`/`c.wrBit` say which bit
- * the current privilege needs, so one AND checks presence, permission and dirty state together. Anything
- * else (first touch, MMIO, page-crossing, watched pages, alignment checking) goes to the slow path.
+ * Guest memory access. Fast path: one lookup in the active shadow root (`c.tlb`, see memory/shadow/) by
+ * linear page number gives the machine byte offset of the page with permission bits in its low 12 bits (see
+ * Perm); `c.rdBit`/`c.wrBit` say which bit the current privilege needs, so one AND checks presence,
+ * permission and dirty state together. Anything else (hidden faults, MMIO, page-crossing, watched pages,
+ * traced page tables, alignment checking) goes to the slow path.
  *
  * Machine offsets must stay below 2 GiB so entries fit an Int32.
  */
 
-const TLB_LIST = 8192;
-
-export function tlbFill(c: Cpu, lin: number, machinePage: number, perms: number): void {
-  const p = lin >>> 12;
-  if (c.tlb[p] === 0) {
-    if (c.tlbCount < TLB_LIST) c.tlbList[c.tlbCount++] = p;
-    else c.tlbOverflow = true;
-  }
-  c.tlb[p] = machinePage | perms;
+/** Puts the vCPU on the shadow root for its CR0/CR3/CR4 (CR3 writes, paging-mode changes, reset). */
+export function switchRoot(c: Cpu): void {
+  c.smmu.activate(c, c.cr[0], c.cr[3], c.cr[4]);
 }
 
-export function flushTlb(c: Cpu, keepGlobal: boolean): void {
-  if (c.tlbOverflow) {
-    if (keepGlobal) {
-      // Rare: a huge working set. Rebuild the list from the global entries only.
-      const t = c.tlb;
-      let n = 0;
-      for (let p = 0; p < t.length; p++) {
-        const e = t[p];
-        if (e === 0) continue;
-        if (e & Perm.Global && n < TLB_LIST) c.tlbList[n++] = p;
-        else t[p] = 0;
-      }
-      c.tlbCount = n;
-    } else {
-      c.tlb.fill(0);
-      c.tlbCount = 0;
-    }
-    c.tlbOverflow = false;
-  } else {
-    const list = c.tlbList;
-    const t = c.tlb;
-    let keep = 0;
-    for (let i = 0; i < c.tlbCount; i++) {
-      const p = list[i];
-      if (keepGlobal && t[p] & Perm.Global) list[keep++] = p;
-      else t[p] = 0;
-    }
-    c.tlbCount = keep;
-  }
-  c.fSpan = -1;
-  c.physGen = c.phys.generation;
-  c.tlbFlushes++;
-}
-
-export function flushTlbPage(c: Cpu, lin: number): void {
-  c.tlb[lin >>> 12] = 0;
-  // A 4 MiB mapping may be cached page by page: INVLPG on any of it must drop all of them.
-  if (c.cr[0] < 0 && c.cr[4] & 0x10) {
-    const base = (lin >>> 22) << 10;
-    for (let i = 0; i < c.tlbCount; i++) {
-      const p = c.tlbList[i];
-      if (p >>> 10 === base >>> 10) c.tlb[p] = 0;
-    }
-  }
+/** p2m changes (phys.generation) empty every root once per VM and drop each vCPU's fetch window. */
+export function checkPhysGen(c: Cpu): void {
+  const g = c.phys.generation;
+  if (c.smmu.physGen !== g) c.smmu.flushAll();
+  c.physGen = g;
   c.fSpan = -1;
 }
 
-/** Translates for an access, faulting as hardware does; returns the machine byte offset or -1 (then c.xPhys). */
+/** INVLPG. */
+export function invalidatePage(c: Cpu, lin: number): void {
+  c.smmu.invlpg(c, lin, c.cr[0] < 0 && (c.cr[4] & 0x10) !== 0);
+}
+
+/**
+ * Translates for an access, faulting as hardware does, and fills the shadow entry (a hidden fault); returns
+ * the machine byte offset, or -1 for a device (then c.xPhys). c.xPhys is the guest-physical address either way.
+ */
 export function translate(c: Cpu, lin: number, access: number, user: boolean): number {
   let phys = lin >>> 0;
   let perms: number = Perm.All;
+  let w: WalkResult | null = null;
   if (c.cr[0] < 0) {
-    const w = c.walkRes;
+    w = c.walkRes;
     if (!walk(c.phys, c.cr[0], c.cr[3], c.cr[4], lin, access, user, true, w)) {
+      c.smmu.stats.guestFaults++;
       c.cr[2] = lin;
       c.pfFetch = access === Access.Fetch;
       raise(c, 14, w.errorCode);
@@ -85,12 +51,10 @@ export function translate(c: Cpu, lin: number, access: number, user: boolean): n
     phys = w.phys;
     perms = w.perms;
   }
+  c.xPhys = phys;
   const page = c.phys.frameOffset(phys >>> 12);
-  if (page < 0) {
-    c.xPhys = phys;
-    return -1;
-  }
-  if (c.slowPage[lin >>> 12] === 0) tlbFill(c, lin, page, perms);
+  if (page < 0) return -1;
+  c.smmu.fill(c.root!, lin, phys, page, perms, w);
   return page + (lin & 0xfff);
 }
 
@@ -111,7 +75,7 @@ function slowRead(c: Cpu, lin: number, size: number, user: boolean): number {
     else if (size === 2) v = c.phys.read16(c.xPhys);
     else v = c.phys.read32(c.xPhys);
   }
-  if (c.slowPage[lin >>> 12] !== 0) debugAccess(c, lin, size, 1, v);
+  if (c.watched[lin >>> 12] !== 0) debugAccess(c, lin, size, 1, v);
   return v;
 }
 
@@ -129,13 +93,16 @@ function slowWrite(c: Cpu, lin: number, size: number, v: number, user: boolean):
     if (size === 1) c.u8[mo] = v;
     else if (size === 2) c.dv.setUint16(mo, v, true);
     else c.dv.setInt32(mo, v, true);
+    // A traced page table (or another protected frame): the shadows derived from it must follow.
+    const gpa = c.xPhys;
+    if (c.smmu.trace.protect[gpa >>> 12] !== 0) c.smmu.guestWrote(c, gpa, size);
   } else {
     c.attn = true;
     if (size === 1) c.phys.write8(c.xPhys, v & 0xff);
     else if (size === 2) c.phys.write16(c.xPhys, v & 0xffff);
     else c.phys.write32(c.xPhys, v);
   }
-  if (c.slowPage[lin >>> 12] !== 0) debugAccess(c, lin, size, 2, v);
+  if (c.watched[lin >>> 12] !== 0) debugAccess(c, lin, size, 2, v);
 }
 
 // ---- linear accesses at the current privilege ----
@@ -190,7 +157,7 @@ export function probeWrite(c: Cpu, lin: number, length: number): void {
 
 export function sysRead8(c: Cpu, lin: number): number {
   const e = c.tlb[lin >>> 12];
-  if (e & Perm.SupRead && c.slowPage[lin >>> 12] === 0) return c.u8[(e & -4096) | (lin & 0xfff)];
+  if (e & Perm.SupRead && c.watched[lin >>> 12] === 0) return c.u8[(e & -4096) | (lin & 0xfff)];
   return slowRead(c, lin, 1, false);
 }
 

@@ -1,5 +1,6 @@
 import type { GuestPhysicalMemory } from '../memory/guest-physical';
 import type { IoBus } from '../devices/io-bus';
+import type { ShadowMmu } from '../memory/shadow/shadow-mmu';
 
 /** Why `Cpu.run` returned. Small ints so the run loop stays monomorphic. */
 export const enum StopReason {
@@ -46,6 +47,8 @@ export const enum ExitReason {
 export interface CpuHost {
   readonly phys: GuestPhysicalMemory;
   readonly io: IoBus;
+  /** The VM's shadow MMU, shared by its vCPUs; a vCPU without one gets its own. */
+  readonly shadow?: ShadowMmu;
   /** True if an external (maskable) interrupt is pending for this vCPU (PIC or local APIC). */
   interruptPending(cpuIndex: number): boolean;
   /** Acknowledges the highest-priority pending interrupt and returns its vector, or -1 if it vanished. */

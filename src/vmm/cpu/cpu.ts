@@ -5,7 +5,9 @@ import type { X87 } from './fpu/x87-host';
 import { AR, CPUID_SIGNATURE, CR0, F, Seg } from './constants';
 import { FAULT } from './fault';
 import { WalkResult, walk } from './paging';
-import { flushTlb, translate } from './access';
+import { checkPhysGen, switchRoot, translate } from './access';
+import { ShadowMmu } from '../memory/shadow/shadow-mmu';
+import type { ShadowRoot } from '../memory/shadow/root';
 import { getFlags } from './flags';
 import { refreshAllSegs, setSegCache } from './segmentation';
 import { GROUPS, HANDLERS, LOCKABLE, OPINFO, OpInfo } from './dispatch';
@@ -46,8 +48,8 @@ const POLL = 4096;
 
 /**
  * An IA-32 (P6-class) vCPU: the reference interpreter. Registers live in typed arrays the debugger reads and
- * writes directly; arithmetic flags are lazy (flags.ts); memory goes through a per-vCPU software TLB
- * (access.ts). Instruction semantics live in ops/*, wired up by the opcode table (opcode-table.ts).
+ * writes directly; arithmetic flags are lazy (flags.ts); memory goes through the VM's shadow page
+ * tables (access.ts, memory/shadow/). Instruction semantics live in ops/*, wired up by the opcode table (opcode-table.ts).
  */
 export class Cpu {
   readonly index: number;
@@ -146,16 +148,18 @@ export class Cpu {
   /** The last #PF came from an instruction fetch (no NX here, but the flat-user oracle reports I/D). */
   pfFetch = false;
 
-  // ---- TLB ----
-  readonly tlb = new Int32Array(1 << 20);
-  readonly tlbList = new Int32Array(8192);
-  tlbCount = 0;
-  tlbOverflow = false;
-  tlbFlushes = 0;
+  // ---- shadow paging (memory/shadow/) ----
+  /** The VM's shadow MMU, shared by its vCPUs. */
+  readonly smmu: ShadowMmu;
+  /** The active shadow root and its entries: the fast path's one lookup (`tlb[linear >>> 12]`). */
+  root: ShadowRoot | null = null;
+  tlb: Int32Array;
+  /** The VM-wide watched linear pages (smmu.watched): accesses there check watchpoints and DR0-3. */
+  readonly watched: Uint8Array;
+  /** Pages this vCPU's own watchpoints and data breakpoints put in `watched`. */
+  readonly slowPageList: number[] = [];
   physGen = -1;
   readonly walkRes = new WalkResult();
-  readonly slowPage = new Uint8Array(1 << 20);
-  readonly slowPageList: number[] = [];
 
   // ---- run control ----
   /**
@@ -236,6 +240,9 @@ export class Cpu {
     this.phys = host.phys;
     this.u8 = host.phys.machine.u8;
     this.dv = new DataView(host.phys.machine.buffer);
+    this.smmu = host.shadow ?? new ShadowMmu(host.phys);
+    this.watched = this.smmu.watched;
+    this.tlb = new Int32Array(0);
     this.x87Host = makeX87Host(this);
     this.reset();
   }
@@ -266,7 +273,8 @@ export class Cpu {
     setSegCache(this, Seg.LDTR, 0, 0, 0xffff, AR.P | 2);
     setSegCache(this, Seg.TR, 0, 0, 0xffff, AR.P | 11);
     refreshAllSegs(this);
-    flushTlb(this, false);
+    switchRoot(this);
+    checkPhysGen(this);
     this.halted = false;
     this.nmiPending = false;
     this.nmiBlocked = false;
@@ -318,7 +326,7 @@ export class Cpu {
 
   /** Runs up to `budget` instructions. */
   run(budget: number): StopReason {
-    if (this.phys.generation !== this.physGen) flushTlb(this, false);
+    if (this.phys.generation !== this.physGen) checkPhysGen(this);
     if (this.waitSipi) return StopReason.Halted;
     const end = this.icount + budget;
     this.attn = true;
@@ -338,7 +346,7 @@ export class Cpu {
               Atomics.store(pf, 0, 0);
               return StopReason.Paused;
             }
-            if (this.phys.generation !== this.physGen) flushTlb(this, false);
+            if (this.phys.generation !== this.physGen) checkPhysGen(this);
             this.attn = true;
           }
         }
@@ -591,11 +599,12 @@ export class Cpu {
     refreshAllSegs(this);
   }
 
-  /** Call after writing cr/dtr/segment arrays directly: recomputes derived state and flushes the TLB. */
+  /** Call after writing cr/dtr/segment arrays directly: recomputes derived state and re-selects the shadow root. */
   stateChanged(): void {
     this.cpl = (this.cr[0] & CR0.PE) === 0 ? 0 : this.flags & F.VM ? 3 : this.segSel[Seg.CS] & 3;
     refreshAllSegs(this);
-    flushTlb(this, false);
+    switchRoot(this);
+    this.fSpan = -1;
     rebuildSlowPages(this);
     this.drExecActive = drExecEnabled(this.dr[7]);
     this.ioBreakpoints = ioBreakpointsEnabled(this);

@@ -3,7 +3,7 @@ import { StopReason } from './cpu-host';
 
 /**
  * Data watchpoints (the debugger's, unlimited, any size) and DR0-DR3 data breakpoints (the guest's). Both
- * work by keeping their linear pages out of the TLB (c.slowPage), so only accesses to those pages pay for
+ * work by keeping their linear pages out of the shadow page tables (c.watched), so only accesses to those pages pay for
  * the check; everything else runs at full speed.
  */
 
@@ -64,20 +64,20 @@ export function debugAccess(c: Cpu, lin: number, size: number, kind: number, val
   }
 }
 
-/** Recomputes which linear pages must bypass the TLB, after watchpoints or DR7 changed. */
+/**
+ * Recomputes which linear pages this vCPU watches, after watchpoints or DR7 changed. The set the shadows
+ * honour is VM-wide (roots are shared): a count per page over the vCPUs; each vCPU's slow path then checks
+ * only its own watchpoints and DR0-3.
+ */
 export function rebuildSlowPages(c: Cpu): void {
-  for (const p of c.slowPageList) c.slowPage[p] = 0;
+  const watched = c.watched;
+  for (const p of c.slowPageList) watched[p]--;
   c.slowPageList.length = 0;
+  const mine = new Set<number>();
   const mark = (start: number, length: number): void => {
     const first = start >>> 12;
     const last = ((start >>> 0) + Math.max(length, 1) - 1) >>> 12;
-    for (let p = first; p <= last && p < 0x100000; p++) {
-      if (c.slowPage[p] === 0) {
-        c.slowPage[p] = 1;
-        c.slowPageList.push(p);
-        c.tlb[p] = 0;
-      }
-    }
+    for (let p = first; p <= last && p < 0x100000; p++) mine.add(p);
   };
   for (const w of c.watches) mark(w.start, w.length);
   c.drData = [];
@@ -90,6 +90,10 @@ export function rebuildSlowPages(c: Cpu): void {
     const start = c.dr[n] & ~(len - 1);
     c.drData.push({ n, start, length: len, kind: rw === 1 ? 2 : 3 });
     mark(start, len);
+  }
+  for (const p of mine) {
+    if (watched[p]++ === 0) c.smmu.dropLinear(p);
+    c.slowPageList.push(p);
   }
   c.fSpan = -1;
 }

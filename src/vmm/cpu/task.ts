@@ -2,7 +2,7 @@ import type { Cpu } from './cpu';
 import { ExitReason } from './cpu-host';
 import { AR, CR0, F, Seg } from './constants';
 import { FAULT, raise } from './fault';
-import { sysRead16, sysRead32, sysWrite16, sysWrite32, flushTlb } from './access';
+import { sysRead16, sysRead32, sysWrite16, sysWrite32, switchRoot } from './access';
 import { getFlags } from './flags';
 import { monitorExit } from './exits';
 import {
@@ -118,7 +118,8 @@ export function switchTask(c: Cpu, sel: number, source: TaskSource, errorCode: n
   c.cr[0] |= CR0.TS;
   if (new32 && c.cr[0] & CR0.PG) {
     c.cr[3] = cr3;
-    flushTlb(c, true);
+    switchRoot(c);
+    c.smmu.event();
   }
   c.eip = eip;
   c.flags = (nflags & F.VALID) | 2;

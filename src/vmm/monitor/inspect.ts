@@ -3,6 +3,9 @@ import { Seg } from '../cpu/constants';
 import type { Machine } from './machine';
 import type { AddressSpace, CpuState, MemoryRead, SegmentState } from './protocol';
 import { EXIT_NAMES } from './machine';
+import { buildSnapshot, describeShadow } from '../memory/shadow/snapshot';
+import type { Monitor } from './monitor';
+import type { PageTableSnapshot } from './page-table-snapshot';
 
 /**
  * The debugger's view into a stopped VM: registers as plain data, memory by virtual, linear or physical
@@ -87,9 +90,10 @@ export function writeMemory(m: Machine, index: number, address: number, data: Bu
     const p = toPhysical(m, index, (address + n) >>> 0, space);
     if (p < 0 || !m.phys.isRam(p)) break;
     m.phys.write8(p, data[n]);
+    // A page-table byte changed behind the CPU: the shadow entries derived from it must go.
+    m.shadow.physWritten(p, 1);
     n++;
   }
-  for (const c of m.cpus) c.stateChanged();
   return n;
 }
 
@@ -164,7 +168,8 @@ export const MONITOR_HELP = [
   '  walk <address>       walk the guest page tables for a linear address',
   '  gdt | idt            decode the descriptor tables',
   '  info registers       the vCPU state as the monitor sees it',
-  '  info tlb             TLB statistics of the vCPU',
+  '  info shadow          shadow page tables: counters and cached roots',
+  '  info tlb             the vCPU\'s active shadow root (its TLB)',
   '  exits | stats        monitor exits by reason and device accesses',
 ].join('\n');
 
@@ -184,9 +189,10 @@ export function monitorCommand(m: Machine, index: number, text: string): string 
     case 'idt':
       return dumpTable(m, index, cpu.dtr[2] >>> 0, cpu.dtr[3] & 0xffff, 'IDT');
     case 'info':
-      if (args[0] === 'tlb') return `TLB: ${cpu.tlbCount} entries live, ${cpu.tlbFlushes} flushes`;
+      if (args[0] === 'tlb') return `TLB: ${cpu.root?.filled() ?? 0} entries live in the active shadow root, ${m.shadow.stats.flushes} flushes`;
+      if (args[0] === 'shadow') return describeShadow(m.shadow);
       if (args[0] === 'registers') return JSON.stringify(cpuState(m, 0, index), null, 1);
-      return 'usage: info tlb | info registers';
+      return 'usage: info shadow | info tlb | info registers';
     case 'exits':
     case 'stats': {
       const lines = EXIT_NAMES.map((n, i) => [n, m.exitCounts[i]] as const).filter(([, c]) => c > 0).map(([n, c]) => `  ${n.padEnd(22)} ${c}`);
@@ -195,4 +201,12 @@ export function monitorCommand(m: Machine, index: number, text: string): string 
     }
   }
   return `unknown command "${cmd}"; type help`;
+}
+
+/** The page-table panel's snapshot of one VM's address space (the vCPU's current CR3 unless `cr3` is given). */
+export function pageTables(mon: Monitor, vm: number, index: number, cr3?: number): PageTableSnapshot {
+  const m = mon.machine(vm);
+  const cpu = m.cpus[index];
+  if (!cpu) throw new Error(`no CPU ${index}`);
+  return buildSnapshot(m.shadow, cpu, vm, m.options.name, cr3);
 }

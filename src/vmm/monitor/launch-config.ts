@@ -32,6 +32,11 @@ export interface VmConfig {
   engine: EngineKind;
   /** isa-debug-exit device base port, or undefined for none. */
   debugExitPort?: number;
+  /**
+   * Shadow page-table audit: check every shadow entry against the guest's tables every N events (CR3 writes,
+   * INVLPG, traced writes); 0 or absent = off unless RINGSIDE_SHADOW_AUDIT says otherwise (tests set it).
+   */
+  shadowAudit?: number;
 }
 
 export interface MonitorConfig {

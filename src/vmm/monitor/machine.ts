@@ -6,6 +6,7 @@ import { IoBus } from '../devices/io-bus';
 import type { BlockBackend } from '../devices/block-backend';
 import { PcPlatform } from '../devices/pc-platform';
 import { GuestPhysicalMemory } from '../memory/guest-physical';
+import { ShadowMmu } from '../memory/shadow/shadow-mmu';
 import type { MachineMemory } from '../memory/machine-memory';
 import type { EntryState } from '../boot/entry-state';
 import { AcpiPm } from '../firmware/acpi-pm';
@@ -47,6 +48,8 @@ export interface MachineOptions {
   disks?: IdeDisks;
   /** Wall-clock time at virtual time zero, for the RTC; fixed in tests so runs repeat exactly. */
   startTimeMs?: number;
+  /** Run the shadow page-table audit every N events (0 = off; absent = RINGSIDE_SHADOW_AUDIT or off). */
+  shadowAudit?: number;
 }
 
 /**
@@ -79,6 +82,8 @@ const SMP_QUANTUM = 2000;
  */
 export class Machine implements CpuHost {
   readonly phys: GuestPhysicalMemory;
+  /** The shadow page tables all this VM's vCPUs translate through. */
+  readonly shadow: ShadowMmu;
   readonly io = new IoBus();
   readonly clock = new LiveClock();
   readonly cpus: Cpu[] = [];
@@ -105,6 +110,8 @@ export class Machine implements CpuHost {
   constructor(readonly options: MachineOptions, machine: MachineMemory, private readonly events: MachineEvents) {
     if (options.cpus < 1 || options.cpus > MAX_CPUS) throw new RangeError(`a VM has 1 to ${MAX_CPUS} vCPUs, not ${options.cpus}`);
     this.phys = new GuestPhysicalMemory(machine, options.memoryMB << 20);
+    this.shadow = new ShadowMmu(this.phys);
+    if (options.shadowAudit !== undefined) this.shadow.auditEvery = options.shadowAudit;
     this.nsPerInstruction = options.nsPerInstruction;
     this.clock.live = () => (this.running ? (this.running.icount - this.sliceStart) * this.nsPerInstruction : 0);
     const d = (this.disks = options.disks ?? [undefined, undefined, undefined, undefined]);

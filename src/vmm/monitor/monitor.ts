@@ -60,6 +60,7 @@ export class Monitor {
           nsPerInstruction: config.nsPerInstruction ?? 1,
           debugExitPort: vc.debugExitPort,
           disks: openDisks(vc.disks),
+          shadowAudit: vc.shadowAudit,
         },
         memory,
         {
@@ -267,12 +268,14 @@ export class Monitor {
   stats(): MonitorStats {
     return {
       vms: this.vms.map((v) => {
+        const shadow = { ...v.machine.shadow.stats };
         const exits: Record<string, number> = {};
         EXIT_NAMES.forEach((n, i) => (exits[n] = v.machine.exitCounts[i]));
         const devices: Record<string, number> = {};
         v.machine.io.devices.forEach((d, i) => (devices[d.name] = v.machine.io.accessCounts[i]));
-        return { name: v.name, instructions: v.machine.instructions, exits, devices };
+        return { name: v.name, instructions: v.machine.instructions, exits, devices, shadow };
       }),
     };
   }
 }
+

@@ -5,6 +5,7 @@
  */
 import type { MonitorConfig } from './launch-config';
 import type { PageTableSnapshot } from './page-table-snapshot';
+import type { ShadowStats } from '../memory/shadow/counters';
 
 export type AddressSpace = 'virtual' | 'linear' | 'physical';
 
@@ -122,6 +123,8 @@ export interface MonitorStats {
     instructions: number;
     exits: Record<string, number>;
     devices: Record<string, number>;
+    /** The VM's shadow page-table counters (memory/shadow/counters.ts). */
+    shadow: ShadowStats;
   }[];
 }
 

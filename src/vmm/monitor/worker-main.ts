@@ -3,7 +3,7 @@
  */
 import { parentPort, workerData } from 'worker_threads';
 import { Monitor } from './monitor';
-import { cpuState, describeWalk, monitorCommand, readMemory, setRegister, writeMemory } from './inspect';
+import { cpuState, describeWalk, pageTables, monitorCommand, readMemory, setRegister, writeMemory } from './inspect';
 import type { MonitorEvent, MonitorMethods, WorkerReply, WorkerRequest } from './protocol';
 
 const port = parentPort!;
@@ -35,10 +35,7 @@ const handlers: Handlers = {
   command: (p) => monitorCommand(monitor.machine(p.vm), p.cpu, p.text),
   serialInput: (p) => monitor.serialInput(p.vm, p.port, p.data),
   stats: () => monitor.stats(),
-  pageTables: () => {
-    // Filled in by the shadow page-table work (issue 8); the panel's front end is built against the type.
-    throw new Error('page-table snapshots need the shadow MMU, which is not on main yet');
-  },
+  pageTables: (p) => pageTables(monitor, p.vm, p.cpu, p.cr3),
   terminate: () => {
     monitor.terminate();
     setImmediate(() => process.exit(0));

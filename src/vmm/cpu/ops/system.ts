@@ -2,7 +2,7 @@ import type { Cpu } from '../cpu';
 import { ExitReason } from '../cpu-host';
 import { AR, CPUID_SIGNATURE, CR0, CR4, F, Msr, Seg } from '../constants';
 import { gp, raise, ud } from '../fault';
-import { flushTlb, flushTlbPage, rd16, rd32, sysRead32, sysWrite32, wr16, wr32 } from '../access';
+import { invalidatePage, switchRoot, rd16, rd32, sysRead32, sysWrite32, wr16, wr32 } from '../access';
 import { freeze } from '../flags';
 import { monitorExit } from '../exits';
 import { decodeEA, readEw, setR16, writeEw } from '../modrm';
@@ -29,7 +29,8 @@ export function writeCr0(c: Cpu, v: number): void {
   const old = c.cr[0];
   c.cr[0] = v;
   const changed = old ^ v;
-  if (changed & (CR0.PG | CR0.WP | CR0.PE)) flushTlb(c, false);
+  // Paging mode is part of a shadow root's key: a change is a switch to that mode's root, not a flush.
+  if (changed & (CR0.PG | CR0.WP | CR0.PE)) switchRoot(c);
   if (changed & (CR0.PE | CR0.PG)) monitorExit(c, ExitReason.ModeSwitch, v);
   if (changed & (CR0.PE | CR0.AM)) refreshAllSegs(c);
 }
@@ -45,13 +46,15 @@ export function writeCr(c: Cpu, n: number, v: number): void {
       return;
     case 3:
       c.cr[3] = v & ~0xfe7;
-      flushTlb(c, true);
+      // Shadows are kept coherent by write tracing, so a reload only picks the root (cached or new).
+      switchRoot(c);
+      c.smmu.event();
       return;
     case 4: {
       if (v & ~CR4.SUPPORTED) gp(c, 0);
       const old = c.cr[4];
       c.cr[4] = v;
-      if ((old ^ v) & (CR4.PSE | CR4.PGE)) flushTlb(c, false);
+      if ((old ^ v) & (CR4.PSE | CR4.PGE)) switchRoot(c);
       c.ioBreakpoints = ioBreakpointsEnabled(c);
       return;
     }
@@ -137,7 +140,7 @@ export const invlpg: Handler = (c) => {
   requireCpl0(c);
   decodeEA(c);
   monitorExit(c, ExitReason.Invlpg, (c.segBase[c.eaSeg] + c.eaOff) | 0);
-  flushTlbPage(c, (c.segBase[c.eaSeg] + c.eaOff) | 0);
+  invalidatePage(c, (c.segBase[c.eaSeg] + c.eaOff) | 0);
 };
 
 export const invd: Handler = (c) => requireCpl0(c);
