@@ -299,7 +299,11 @@ export class RingsideSession extends LoggingDebugSession {
     if (up >= 0 && frames[up].kind === 'interrupt') up++;
     const target = up > 0 ? frames[up] : undefined;
     const esp = frames[0]?.regs[REG_ESP];
-    if (!target || esp === undefined) {
+    const inlinedRanges = frames[0]?.kind === 'inlined' ? frames[0].source?.ranges : undefined;
+    if (inlinedRanges?.length) {
+      // Out of an inlined call: no return to wait for, the call ends where its code does (calls in it run over).
+      await this.monitor.call('stepRange', { vm, cpu, ranges: inlinedRanges, over: true, skipInterrupts });
+    } else if (!target || esp === undefined) {
       await this.monitor.call('stepInstruction', { vm, cpu, skipInterrupts });
     } else if (target.kind === 'interrupt' || !target.caller) {
       // Back in interrupted code: its ESP is exact, and possibly on another stack than ours.

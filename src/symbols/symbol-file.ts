@@ -54,6 +54,8 @@ export interface FunctionSymbol {
 export interface SourceFrame {
   name: string;
   inlined: boolean;
+  /** For an inlined call: the run-time address ranges of its code ([low, high)), which step-out leaves. */
+  ranges?: Array<[number, number]>;
   location?: SourceLocation;
   function?: FunctionSymbol;
   /** Parameters first, then locals (innermost block first); shadowed outer names are left out. */
@@ -263,9 +265,11 @@ export class SymbolFile {
       const head = group[0].die;
       let location = loc;
       if (g < groups.length - 1) location = this.callSite(groups[g + 1][0].die, pc);
+      const inlined = group[0].kind === 'inlined';
       frames.push({
         name: head.name ?? '<inlined>',
-        inlined: group[0].kind === 'inlined',
+        inlined,
+        ranges: inlined ? group[0].ranges.map(([lo, hi]) => [(lo + this.loadOffset) >>> 0, (hi + this.loadOffset) >>> 0] as [number, number]) : undefined,
         location,
         function: pub,
         variables: this.frameVariables(group),

@@ -23,7 +23,7 @@ const exited = new Promise((r) => (resolveExit = r));
 await page.exposeFunction('codeAutomationLog', () => {});
 await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
 await page.goto(url);
-const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 180000))]);
+const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 480000))]);
 const resultsFile = path.join(path.resolve(WORKSPACE), 'ringside-ext-test-results.json');
 if (fs.existsSync(resultsFile)) {
   const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));

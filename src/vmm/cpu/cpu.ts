@@ -18,6 +18,7 @@ import { loadEflags } from './eflags';
 import { makeX87Host } from './x87-glue';
 import type { X87Host } from './fpu/x87-host';
 import { raise } from './fault';
+import { BREAK, BreakpointPages } from './breakpoint-pages';
 
 /** One step of a fault chain (what the guest was doing when the machine shut down). */
 export interface FaultRecord {
@@ -223,8 +224,8 @@ export class Cpu {
   drData: DrData[] = [];
   readonly watches: Watchpoint[] = [];
   watchHit: WatchHit | null = null;
-  readonly bpPage = new Uint8Array(1 << 20);
-  readonly breakpoints = new Set<number>();
+  /** Engine breakpoints: checked when the fetch window is refilled, never per instruction (breakpoint-pages.ts). */
+  readonly bp = new BreakpointPages();
   bpCount = 0;
   /**
    * Linear address whose breakpoint is skipped once (resuming from it), valid only while no instruction has
@@ -351,6 +352,7 @@ export class Cpu {
           }
         }
       } catch (e) {
+        if (e === BREAK) continue; // stopReq is set: the boundary returns it
         if (e !== FAULT) throw e;
         if (!handleFault(this)) return StopReason.Shutdown;
       }
@@ -404,9 +406,7 @@ export class Cpu {
     // current after every instruction because devices read it (the machine's clock) during an instruction.
     let n = this.icount;
     while (n < end) {
-      const eip = this.eip;
-      if (this.bpCount !== 0 && this.bpPage[(this.segBase[1] + eip) >>> 12] !== 0 && this.engineBreak()) return;
-      this.instrStart = eip;
+      this.instrStart = this.eip;
       if (this.pfx !== 0) this.resetPrefixes();
       // execOp without its LOCK checks: lock is 0 here, a LOCK prefix re-enters through execOp.
       let op = this.fetch8();
@@ -436,18 +436,20 @@ export class Cpu {
     this.pfx = 0;
   }
 
-  private engineBreak(): boolean {
-    const lin = (this.segBase[1] + this.eip) | 0;
-    if (!this.breakpoints.has(lin >>> 0)) return false;
+  /**
+   * An engine breakpoint at `lin`, met on the first byte of an instruction: stops (throws BREAK, nothing of the
+   * instruction has happened) unless this is the resume from that same stop.
+   */
+  private engineBreak(lin: number): void {
     if (this.bpSkip === lin && this.bpSkipAt === this.icount) {
       this.bpSkip = -1;
-      return false;
+      return;
     }
     this.bpSkip = lin;
     this.bpSkipAt = this.icount;
     this.stopReq = StopReason.Breakpoint;
     this.attn = true;
-    return true;
+    throw BREAK;
   }
 
   /** Dispatches one opcode (0x000-0x0ff one-byte map, 0x100-0x1ff the 0F map). Prefixes re-enter here. */
@@ -504,8 +506,11 @@ export class Cpu {
 
   private fetchSlow(): number {
     const eip = this.eip;
-    if (eip >>> 0 > this.csHi) raise(this, 13, 0);
     const lin = (this.segBase[1] + eip) | 0;
+    // Windows never cover a breakpoint byte, so every instruction that starts on one comes through here first.
+    const bpHere = this.bpCount !== 0 && this.bp.perPage[lin >>> 12] !== 0;
+    if (bpHere && eip === this.instrStart && this.bp.all.has(lin >>> 0)) this.engineBreak(lin);
+    if (eip >>> 0 > this.csHi) raise(this, 13, 0);
     const mo = translate(this, lin, 4, this.cpl === 3);
     if (this.noExec !== null && this.noExec[lin >>> 12] !== 0) {
       this.cr[2] = lin;
@@ -514,11 +519,19 @@ export class Cpu {
     }
     this.eip = (eip + 1) | 0;
     if (mo < 0) return this.phys.read8(this.xPhys);
-    // Open a window over the rest of this page (bounded by the CS limit).
+    // Open a window over this page (bounded by the CS limit), or over its stretch between two breakpoints.
+    let first = 0;
+    let last = 0xfff;
+    if (bpHere) {
+      const run = this.bp.clearRun(lin >>> 12, lin & 0xfff);
+      if (run < 0) return this.u8[mo];
+      first = run >>> 16;
+      last = run & 0xffff;
+    }
     const pageStartEip = (eip - (lin & 0xfff)) | 0;
-    const lastEip = Math.min((pageStartEip >>> 0) + 0xfff, this.csHi);
-    this.fEip = pageStartEip;
-    this.fSpan = lastEip - (pageStartEip >>> 0);
+    const lastEip = Math.min((pageStartEip >>> 0) + last, this.csHi);
+    this.fEip = (pageStartEip + first) | 0;
+    this.fSpan = lastEip - ((pageStartEip >>> 0) + first);
     // Wrapping int32 arithmetic keeps the field a small integer; (fDelta + eip) | 0 recovers mo.
     this.fDelta = (mo - eip) | 0;
     return this.u8[mo];
@@ -551,19 +564,20 @@ export class Cpu {
   }
 
   /** Engine breakpoints by linear address (not guest-visible). */
+  get breakpoints(): ReadonlySet<number> {
+    return this.bp.all;
+  }
+
   addBreakpoint(lin: number): void {
-    const a = lin >>> 0;
-    if (this.breakpoints.has(a)) return;
-    this.breakpoints.add(a);
-    this.bpPage[a >>> 12]++;
+    if (!this.bp.add(lin >>> 0)) return;
     this.bpCount++;
+    this.fSpan = -1; // the open window may cover the new breakpoint
   }
 
   removeBreakpoint(lin: number): void {
-    const a = lin >>> 0;
-    if (!this.breakpoints.delete(a)) return;
-    this.bpPage[a >>> 12]--;
+    if (!this.bp.remove(lin >>> 0)) return;
     this.bpCount--;
+    this.fSpan = -1;
   }
 
   /** Data watchpoints by linear range; run() returns StopReason.Watchpoint after the accessing instruction. */

@@ -185,6 +185,11 @@ describe('symbols: SymbolFile', () => {
       if (frames.length === 2 && frames[0].name === 'square') {
         found = true;
         assert.strictEqual(frames[0].inlined, true);
+        // Its code ranges (what step-out leaves) hold the address and lie inside walk; walk itself has none.
+        const ranges = frames[0].ranges!;
+        assert.ok(ranges.some(([lo, hi]) => a >= lo && a < hi), JSON.stringify(ranges));
+        assert.ok(ranges.every(([lo, hi]) => lo >= walk.low && hi <= walk.high && lo < hi), JSON.stringify(ranges));
+        assert.strictEqual(frames[1].ranges, undefined);
         assert.match(frames[0].location!.file, /kernel\.h$/);
         assert.strictEqual(frames[1].name, 'walk');
         assert.deepStrictEqual([frames[1].location!.file, frames[1].location!.line], ['/fixtures/src/kernel.c', 52]);
