@@ -19,6 +19,8 @@ export function readInput(file: string, what: string): Uint8Array {
 
 /** Looks at the kernel file and takes the boot path it calls for. Never writes any input file. */
 export function bootVm(machine: Machine, vc: VmConfig): void {
+  // Every path loads above 1 MiB and every kernel expects the gate open (a PC comes out of reset with it so).
+  machine.setA20(true);
   if (vc.bios) {
     if (vc.kernel) throw new BootError('a firmware image (-bios) boots the machine itself: give either bios or kernel, not both');
     loadFirmwareImage(machine, readInput(vc.bios, 'firmware image'), path.basename(vc.bios));

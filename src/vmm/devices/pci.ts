@@ -128,8 +128,30 @@ export class PciConfigSpace implements PciFunction {
   protected configChanged(_offset: number, _size: number): void {}
 }
 
+/** PAM attribute bits (82441FX datasheet, PAM0-6): reads and writes of a BIOS-area segment go to DRAM. */
+export const PAM_READ_DRAM = 1;
+export const PAM_WRITE_DRAM = 2;
+const PAM0 = 0x59;
+
 /** Intel 82441FX (i440FX) PCI and memory controller at 00:00.0. */
 export class I440fxHostBridge extends PciConfigSpace {
+  /** Called after a write that touched PAM0-PAM6, so the memory map can follow. */
+  onPamChange?: () => void;
+
+  /**
+   * The PAM attribute (PAM_READ_DRAM | PAM_WRITE_DRAM) that decodes `addr` in 0xC0000-0xFFFFF: PAM0 bits 5:4
+   * cover the 64 KiB F segment, PAM1-6 a 16 KiB segment per nibble from 0xC0000 up.
+   */
+  pamAttribute(addr: number): number {
+    if (addr >= 0xf0000) return (this.config[PAM0] >> 4) & 3;
+    const seg = (addr - 0xc0000) >>> 14;
+    return (this.config[PAM0 + 1 + (seg >> 1)] >> (seg & 1 ? 4 : 0)) & 3;
+  }
+
+  protected override configChanged(offset: number, size: number): void {
+    if (offset < PAM0 + 7 && offset + size > PAM0) this.onPamChange?.();
+  }
+
   constructor() {
     super('i440fx', { vendorId: 0x8086, deviceId: 0x1237, classCode: 0x060000, revision: 0x02 });
     this.allowWrite(0x50, 2); // PMCCFG
@@ -177,6 +199,18 @@ export class Piix3Ide extends PciConfigSpace {
     this.set16(0x40, 0x8000); // primary channel decode enable
     this.set16(0x42, 0x8000); // secondary
   }
+}
+
+/** GSIs of the four shared PCI interrupt lines (PIRQA-D): I/O APIC pins above the ISA IRQs, level, active low. */
+export const PCI_GSI_BASE = 16;
+
+/**
+ * The I/O APIC input that INTx pin `pin` (1-4: INTA#-INTD#) of the device in `slot` drives: the PIIX-style
+ * swizzle that the DSDT's _PRT describes (firmware/acpi-dsdt.ts). A PCI device raises and lowers this line
+ * on the platform's IrqLines; the 8259s never see it (APIC mode only).
+ */
+export function pciIntxGsi(slot: number, pin: number): number {
+  return PCI_GSI_BASE + ((slot + pin - 1) & 3);
 }
 
 const CONFIG_ADDRESS = 0xcf8;

@@ -1,9 +1,11 @@
+import { buildDsdtAml } from './acpi-dsdt';
 import { TableBytes } from './table-bytes';
 
 /**
  * The ACPI tables a PC's firmware leaves for the OS: RSDP -> RSDT -> FADT (with FACS and a DSDT) and MADT.
  * ACPI 1.0 layouts (RSDP revision 0, 32-bit pointers) are enough for an IA-32 guest and every kernel reads
- * them. The DSDT holds one object, `\_S5_`, so the OS knows which SLP_TYP value powers the machine off.
+ * them. The DSDT (acpi-dsdt.ts) holds `\_S5_`, so the OS knows which SLP_TYP value powers the machine off, and
+ * the PCI root bridge.
  */
 export interface AcpiLayout {
   cpus: number;
@@ -17,6 +19,8 @@ export interface AcpiLayout {
   sciIrq: number;
   /** SLP_TYP that means S5 (soft off) for PM1a_CNT. */
   s5SleepType: number;
+  /** End of guest RAM below 4 GiB (where the PCI memory window begins). */
+  ramTop: number;
 }
 
 export interface AcpiTables {
@@ -44,13 +48,6 @@ function align(t: TableBytes, n: number): void {
   while (t.length % n) t.u8(0);
 }
 
-/** AML for `Name (\_S5_, Package () { typ, typ, 0, 0 })`. */
-function s5Aml(typ: number): number[] {
-  const elements = [0x0a, typ, 0x0a, typ, 0x00, 0x00];
-  // PackageOp, PkgLength (one byte: itself + NumElements + elements), NumElements.
-  return [0x08, 0x5f, 0x53, 0x35, 0x5f, 0x12, 2 + elements.length, 4, ...elements];
-}
-
 export function buildAcpiTables(l: AcpiLayout, base: number): AcpiTables {
   const t = new TableBytes();
 
@@ -60,7 +57,7 @@ export function buildAcpiTables(l: AcpiLayout, base: number): AcpiTables {
 
   const dsdt = t.length;
   const ds = header(t, 'DSDT', 1);
-  t.bytes(s5Aml(l.s5SleepType));
+  t.bytes(buildDsdtAml({ s5SleepType: l.s5SleepType, ramTop: l.ramTop }));
   finish(t, ds);
   align(t, 8);
 

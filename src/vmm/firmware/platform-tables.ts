@@ -61,6 +61,7 @@ export function writePlatformTables(phys: GuestPhysicalMemory, cpus: number): vo
       pmTimer: PM_TMR,
       sciIrq: SCI_IRQ,
       s5SleepType: AcpiPm.S5,
+      ramTop: phys.ramBytes,
     },
     ACPI_BASE,
   );

@@ -29,8 +29,14 @@ export class GuestPhysicalMemory {
   private readonly mmio: MmioRegion[] = [];
   /** Guest pages that are MMIO or otherwise special: the TLB must not cache them. 1 = special. */
   readonly specialPage: Uint8Array;
-  /** Bumped whenever the p2m changes, so TLBs know to drop stale machine offsets. */
+  /** Bumped whenever the p2m or the A20 gate changes, so TLBs know to drop stale machine offsets. */
   generation = 0;
+  /**
+   * The A20 gate (A20M#): with it off, address bit 20 (guest frame bit 8) is forced to 0 on every access,
+   * so FFFF:0010 wraps to 0000:0000 as on an 8086. Applied to the frame number and to the byte accessors.
+   */
+  private gfnMask = 0xfffff;
+  private addrMask = -1;
 
   constructor(machine: MachineMemory, ramBytes: number) {
     this.machine = machine;
@@ -48,6 +54,19 @@ export class GuestPhysicalMemory {
     this.generation++;
   }
 
+  get a20(): boolean {
+    return this.addrMask === -1;
+  }
+
+  /** Opens or closes the A20 gate; returns true if it changed (then cached translations are stale). */
+  setA20(on: boolean): boolean {
+    if (on === this.a20) return false;
+    this.gfnMask = on ? 0xfffff : 0xffeff;
+    this.addrMask = on ? -1 : ~0x100000;
+    this.generation++;
+    return true;
+  }
+
   findMmio(addr: number): MmioHandler | undefined {
     const a = addr >>> 0;
     for (const r of this.mmio) if (a >= r.base && a < r.end) return r.handler;
@@ -56,7 +75,7 @@ export class GuestPhysicalMemory {
 
   /** True if `addr` is plain RAM (not MMIO, below the top of RAM). */
   isRam(addr: number): boolean {
-    const a = addr >>> 0;
+    const a = (addr & this.addrMask) >>> 0;
     return a < this.ramBytes && this.specialPage[a >>> PAGE_SHIFT] === 0;
   }
 
@@ -65,6 +84,7 @@ export class GuestPhysicalMemory {
    * -1 if the page is not RAM.
    */
   frameOffset(gfn: number): number {
+    gfn &= this.gfnMask;
     if (gfn >= this.p2m.length || this.specialPage[gfn] !== 0) return -1;
     let frame = this.p2m[gfn];
     if (frame < 0) {
@@ -76,13 +96,14 @@ export class GuestPhysicalMemory {
 
   /** Machine offset of a frame if it exists, without allocating (for readers such as the debugger). */
   peekFrameOffset(gfn: number): number {
+    gfn &= this.gfnMask;
     if (gfn >= this.p2m.length || this.specialPage[gfn] !== 0) return -1;
     const frame = this.p2m[gfn];
     return frame < 0 ? -1 : frame << PAGE_SHIFT;
   }
 
   read8(addr: number): number {
-    const a = addr >>> 0;
+    const a = (addr & this.addrMask) >>> 0;
     if (a < this.ramBytes && this.specialPage[a >>> PAGE_SHIFT] === 0) {
       const off = this.peekFrameOffset(a >>> PAGE_SHIFT);
       return off < 0 ? 0 : this.machine.u8[off + (a & (PAGE_SIZE - 1))];
@@ -92,7 +113,7 @@ export class GuestPhysicalMemory {
   }
 
   write8(addr: number, value: number): void {
-    const a = addr >>> 0;
+    const a = (addr & this.addrMask) >>> 0;
     if (a < this.ramBytes && this.specialPage[a >>> PAGE_SHIFT] === 0) {
       this.machine.u8[this.frameOffset(a >>> PAGE_SHIFT) + (a & (PAGE_SIZE - 1))] = value;
       return;
@@ -101,7 +122,7 @@ export class GuestPhysicalMemory {
   }
 
   read16(addr: number): number {
-    const a = addr >>> 0;
+    const a = (addr & this.addrMask) >>> 0;
     if ((a & 0xfff) <= 0xffe && !this.isRam(a)) {
       const h = this.findMmio(a);
       return h ? h.read(a, 2) & 0xffff : 0xffff;
@@ -110,7 +131,7 @@ export class GuestPhysicalMemory {
   }
 
   read32(addr: number): number {
-    const a = addr >>> 0;
+    const a = (addr & this.addrMask) >>> 0;
     if ((a & 0xfff) <= 0xffc && !this.isRam(a)) {
       const h = this.findMmio(a);
       return h ? h.read(a, 4) | 0 : -1;
@@ -119,7 +140,7 @@ export class GuestPhysicalMemory {
   }
 
   write16(addr: number, value: number): void {
-    const a = addr >>> 0;
+    const a = (addr & this.addrMask) >>> 0;
     if ((a & 0xfff) <= 0xffe && !this.isRam(a)) {
       this.findMmio(a)?.write(a, 2, value & 0xffff);
       return;
@@ -129,7 +150,7 @@ export class GuestPhysicalMemory {
   }
 
   write32(addr: number, value: number): void {
-    const a = addr >>> 0;
+    const a = (addr & this.addrMask) >>> 0;
     if ((a & 0xfff) <= 0xffc && !this.isRam(a)) {
       this.findMmio(a)?.write(a, 4, value | 0);
       return;
@@ -163,7 +184,7 @@ export class GuestPhysicalMemory {
   readBytes(addr: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
-      const a = (addr + i) >>> 0;
+      const a = ((addr + i) & this.addrMask) >>> 0;
       if (a >= this.ramBytes || this.specialPage[a >>> PAGE_SHIFT] !== 0) continue;
       const off = this.peekFrameOffset(a >>> PAGE_SHIFT);
       if (off >= 0) out[i] = this.machine.u8[off + (a & (PAGE_SIZE - 1))];

@@ -1,4 +1,5 @@
 import { Cpu } from '../cpu/cpu';
+import { flushTlb } from '../cpu/access';
 import { ExitReason, StopReason, type CpuHost } from '../cpu/cpu-host';
 import { AR, CR0, Seg } from '../cpu/constants';
 import { X87Fpu } from '../cpu/fpu/x87';
@@ -104,7 +105,6 @@ export class Machine implements CpuHost {
   /** The running vCPU's instruction count when its slice began (see LiveClock). */
   private sliceStart = 0;
   private running?: Cpu;
-  private a20 = true;
   private readonly nsPerInstruction: number;
 
   constructor(readonly options: MachineOptions, machine: MachineMemory, private readonly events: MachineEvents) {
@@ -170,15 +170,17 @@ export class Machine implements CpuHost {
   // ---- A20 ----
 
   get a20Enabled(): boolean {
-    return this.a20;
+    return this.phys.a20;
   }
 
   /**
-   * The A20 gate as the chipset reports it. Neither GuestPhysicalMemory nor the CPU has a hook to mask address
-   * bit 20, so with the gate off the guest still sees memory above 1 MiB unwrapped (see boot/README.md).
+   * The A20 gate as the chipset drives it (i8042 output port, port 0x92, INT 15h 24xx). GuestPhysicalMemory
+   * masks address bit 20 while it is off; every vCPU drops its cached translations at once, so the
+   * instruction after the OUT that flipped the gate already sees the new mapping.
    */
   setA20(on: boolean): void {
-    this.a20 = on;
+    if (!this.phys.setA20(on)) return;
+    for (const c of this.cpus) flushTlb(c, false);
   }
 
   // ---- CpuHost ----
