@@ -57,4 +57,11 @@ export interface CpuHost {
    * `detail` is reason-specific: the port, the CR number, the vector...
    */
   exit(cpuIndex: number, reason: ExitReason, detail: number): boolean;
+  /**
+   * The monitor's hypercall interface (VMCALL at CPL 0, after its Hypercall exit): reads the arguments from
+   * and writes the result to the vCPU's registers. Absent: no hypervisor, VMCALL is #UD as on a bare P6.
+   */
+  hypercall?(cpuIndex: number): void;
+  /** CPUID 0x40000001 as [EAX, EBX, ECX, EDX]; absent = all zero. */
+  readonly hypervisorInfo?: Int32Array;
 }
