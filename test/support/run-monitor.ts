@@ -16,7 +16,7 @@ export interface VmEnd {
  */
 export function runMonitor(
   config: MonitorConfig,
-  opts: { timeoutMs: number; onExited?: (m: Monitor, vm: number) => void },
+  opts: { timeoutMs: number; onExited?: (m: Monitor, vm: number) => void; onStopped?: (m: Monitor, vm: number) => void },
 ): Promise<{ monitor: Monitor; vms: VmEnd[] }> {
   const vms: VmEnd[] = config.vms.map(() => ({ out: '' }));
   return new Promise((resolve, reject) => {
@@ -27,7 +27,10 @@ export function runMonitor(
         vms[e.body.vm].exited = { code: e.body.code, reason: e.body.reason };
         opts.onExited?.(monitor, e.body.vm);
       } else if (e.event === 'stopped') {
-        if (!vms[e.body.vm].stopped) vms[e.body.vm].stopped = e.body;
+        if (!vms[e.body.vm].stopped) {
+          vms[e.body.vm].stopped = e.body;
+          opts.onStopped?.(monitor, e.body.vm);
+        }
         if (!done()) setImmediate(() => monitor.resume());
       }
       if (done()) {
