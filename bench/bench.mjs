@@ -33,7 +33,9 @@ const USAGE = `usage: npm run bench -- [options]
   --timeout S         per run (default 600)
   --anchors DIR       default ../shared/anchors
   --out DIR           default bench/.results
-  --report FILE.json  only re-render the tables of an earlier run (its latest.json) into --out`;
+  --report FILE.json  only re-render the tables of an earlier run (its latest.json) into --out
+  --pv                the paravirtualization comparison instead (bench/pv.mjs): the teaching kernel's
+                      self-test emulated and paravirtual, exits per reason, per console byte, per disk sector`;
 
 function parseArgs(argv) {
   const o = { reps: 3, modes: Object.keys(ITERS), engines: [...ENGINES], iters: { ...ITERS }, scale: 1, build: true, nice: 10,
@@ -79,6 +81,11 @@ function version(cmd, args) {
 const load = () => os.loadavg().map((x) => x.toFixed(2));
 
 async function main() {
+  // The paravirtualization comparison is its own bench (bench/pv.mjs): exit counts, not engine speed.
+  if (process.argv.includes('--pv')) {
+    const { benchPv } = await import('./pv.mjs');
+    return benchPv(process.argv.slice(2).filter((a) => a !== '--pv'));
+  }
   let o;
   try {
     o = parseArgs(process.argv.slice(2));

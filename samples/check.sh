@@ -15,12 +15,12 @@ bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 SCRATCH=$(mktemp -d /tmp/ringside-samples.XXXXXX)
 trap 'rm -rf "$SCRATCH"' EXIT
-cp -r "$HERE/workspace/kernel" "$HERE/workspace/popf-demo" "$SCRATCH/"
+cp -r "$HERE/workspace/kernel" "$HERE/workspace/popf-demo" "$HERE/workspace/hostile" "$SCRATCH/"
 
 same_compiler=1
 [ "$(gcc --version | head -n 1)" = "$BUILT_WITH" ] || same_compiler=0
 
-for dir in kernel popf-demo; do
+for dir in kernel popf-demo hostile; do
   if ! make -s -C "$SCRATCH/$dir" clean all > "$SCRATCH/$dir.build.log" 2>&1; then
     bad "$dir: build"; cat "$SCRATCH/$dir.build.log"; continue
   fi

@@ -10,6 +10,18 @@ export interface SymbolFileArg {
   offset?: number | string;
 }
 
+export interface OtherVmArg {
+  name?: string;
+  kernel?: string;
+  cmdline?: string;
+  disks?: (string | { path: string; writable?: boolean })[];
+  memoryMB?: number;
+  cpus?: number;
+  engine?: EngineKind;
+  /** QEMU's isa-debug-exit device at port 0xF4 (default true): a guest writing it ends its VM. */
+  isaDebugExit?: boolean;
+}
+
 export interface RingsideLaunchArgs extends DebugProtocol.LaunchRequestArguments {
   kernel?: string;
   cmdline?: string;
@@ -20,6 +32,8 @@ export interface RingsideLaunchArgs extends DebugProtocol.LaunchRequestArguments
   memoryMB?: number;
   cpus?: number;
   vms?: number;
+  /** More VMs in the same monitor, each a different guest, after the `vms` copies of the one above. */
+  otherVms?: OtherVmArg[];
   engine?: EngineKind;
   stopOnEntry?: boolean;
   symbolFiles?: SymbolFileArg[];
@@ -108,8 +122,30 @@ export function validateLaunchArgs(given: RingsideLaunchArgs | undefined): Valid
     engine,
     debugExitPort: 0xf4,
   };
+  const others = (args.otherVms ?? []).map((o, i): VmConfig => {
+    const what = `otherVms[${i}]`;
+    if (!o.kernel && !(o.disks && o.disks.length)) throw new LaunchError(`${what} needs "kernel" or "disks"`);
+    const e = o.engine ?? 'interpret';
+    if (e !== 'interpret' && e !== 'direct') throw new LaunchError(`${what}: "engine" must be "interpret" or "direct"; got "${e}"`);
+    return {
+      name: o.name ?? `VM ${vms + i + 1}`,
+      kernel: o.kernel ? existingFile(o.kernel, `${what} kernel`, cwd) : undefined,
+      cmdline: o.cmdline ?? '',
+      modules: [],
+      disks: (o.disks ?? []).map((d, index) => {
+        const x = typeof d === 'string' ? { path: d } : d;
+        return { path: existingFile(x.path, `${what} disk image`, cwd), writable: x.writable === true, index };
+      }),
+      memoryMB: intIn(o.memoryMB, `${what}.memoryMB`, 2, 3072, 64),
+      cpus: intIn(o.cpus, `${what}.cpus`, 1, 8, 1),
+      engine: e,
+      debugExitPort: o.isaDebugExit === false ? undefined : 0xf4,
+    };
+  });
+  const many = vms > 1 || others.length > 0;
   const config: MonitorConfig = {
-    vms: Array.from({ length: vms }, (_, i) => ({ ...base, name: vms > 1 ? `VM ${i + 1}` : 'VM' })),
+    vms: [...Array.from({ length: vms }, (_, i) => ({ ...base, name: many ? `VM ${i + 1}` : 'VM' })), ...others],
   };
+  if (config.vms.length > 16) throw new LaunchError(`at most 16 VMs in all; "vms" and "otherVms" ask for ${config.vms.length}`);
   return { config, stopOnEntry: args.stopOnEntry === true, symbolFiles, serial, stepSkipsInterrupts: args.stepSkipsInterrupts !== false };
 }

@@ -62,4 +62,11 @@ export interface CpuHost {
   exit(cpuIndex: number, reason: ExitReason, detail: number): boolean;
   /** FERR#: an x87 error with CR0.NE=0 (IRQ 13 on a PC). Hosts without the line make it a #MF. */
   fpuError?(cpuIndex: number): void;
+  /**
+   * The monitor's hypercall interface (VMCALL at CPL 0, after its Hypercall exit): reads the arguments from
+   * and writes the result to the vCPU's registers. Absent: no hypervisor, VMCALL is #UD as on a bare P6.
+   */
+  hypercall?(cpuIndex: number): void;
+  /** CPUID 0x40000001 as [EAX, EBX, ECX, EDX]; absent = all zero. */
+  readonly hypervisorInfo?: Int32Array;
 }

@@ -1,5 +1,5 @@
 import type { DecodedInstruction, DecodedOperand } from './testing/contracts';
-import { BY_GROUP, BY_OP, OPINFO, OpInfo, LOCKABLE } from './dispatch';
+import { BY_GROUP, BY_MODRM, BY_OP, OPINFO, OpInfo, LOCKABLE } from './dispatch';
 import type { OpcodeEntry } from './opcode-table';
 import { x87Form } from './x87-table';
 
@@ -81,7 +81,7 @@ function decodeUnsafe(bytes: Uint8Array, offset: number, bits: 16 | 32, eip: num
   let entry: OpcodeEntry | undefined;
   if (info & OpInfo.Modrm) {
     modrm = r.u8();
-    entry = info & OpInfo.Group ? BY_GROUP[(op << 3) | ((modrm >> 3) & 7)] : BY_OP[op];
+    entry = info & OpInfo.Group ? BY_MODRM.get((op << 8) | modrm) ?? BY_GROUP[(op << 3) | ((modrm >> 3) & 7)] : BY_OP[op];
   } else entry = BY_OP[op];
   if (!entry || entry.prefix) return INVALID();
   if (lock && (modrm < 0 || modrm >= 0xc0 || LOCKABLE[(op << 3) | ((modrm >> 3) & 7)] === 0)) return INVALID();

@@ -28,6 +28,11 @@ export interface OpcodeEntry {
   readonly op: number;
   /** ModRM.reg for group members, -1 otherwise. */
   readonly reg: number;
+  /**
+   * The whole ModRM byte (mod = 11) for an instruction that owns one register encoding of a group member whose
+   * other encodings are another entry (VMCALL is 0F 01 C1, where SGDT's memory form is 0F 01 /0); -1 otherwise.
+   */
+  readonly modrm: number;
   readonly mnemonic: string;
   readonly operands: string;
   /** EFLAGS bits the instruction reads / writes (arithmetic flags include undefined results). */
@@ -63,10 +68,10 @@ export function flagMask(s: string | undefined): number {
 export class TableBuilder {
   readonly entries: OpcodeEntry[] = [];
 
-  private add(op: number, reg: number, mnemonic: string, operands: string, exec: Handler | [Handler, Handler], o: EntryOptions): void {
+  private add(op: number, reg: number, mnemonic: string, operands: string, exec: Handler | [Handler, Handler], o: EntryOptions, modrm = -1): void {
     const [exec16, exec32] = Array.isArray(exec) ? exec : [exec, exec];
     this.entries.push({
-      op, reg, mnemonic, operands, exec16, exec32,
+      op, reg, modrm, mnemonic, operands, exec16, exec32,
       flagsRead: flagMask(o.r), flagsWritten: flagMask(o.w), lock: o.lock ?? false, prefix: o.prefix ?? false,
     });
   }
@@ -77,6 +82,12 @@ export class TableBuilder {
 
   grp(op: number, reg: number, mnemonic: string, operands: string, exec: Handler | [Handler, Handler], o: EntryOptions = {}): void {
     this.add(op, reg, mnemonic, operands, exec, o);
+  }
+
+  /** An instruction encoded by one whole register-form ModRM byte (mod = 11) inside a group. */
+  exact(op: number, modrm: number, mnemonic: string, operands: string, exec: Handler | [Handler, Handler], o: EntryOptions = {}): void {
+    if (modrm < 0xc0 || modrm > 0xff) throw new Error(`opcode table: ${mnemonic} needs a register-form ModRM, not ${modrm}`);
+    this.add(op, (modrm >> 3) & 7, mnemonic, operands, exec, o, modrm);
   }
 }
 

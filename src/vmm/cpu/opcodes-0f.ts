@@ -7,6 +7,7 @@ import * as cf from './ops/control-flow';
 import * as fs from './ops/flow-system';
 import * as sys from './ops/system';
 import * as bits from './ops/bits';
+import { vmcall } from './ops/hypercall';
 
 /** The two-byte (0F xx) opcode map of a P6 without MMX/SSE. */
 export function addTwoByte(t: TableBuilder): void {
@@ -18,6 +19,8 @@ export function addTwoByte(t: TableBuilder): void {
   t.grp(X | 0x00, 4, 'verr', 'Ew', sys.verr, { w: 'z' });
   t.grp(X | 0x00, 5, 'verw', 'Ew', sys.verw, { w: 'z' });
   t.grp(X | 0x01, 0, 'sgdt', 'Ms', sys.sgdt);
+  // Ringside's hypercall (not a P6 instruction: #UD unless the monitor offers hypercalls, see ops/hypercall.ts).
+  t.exact(X | 0x01, 0xc1, 'vmcall', '', vmcall);
   t.grp(X | 0x01, 1, 'sidt', 'Ms', sys.sidt);
   t.grp(X | 0x01, 2, 'lgdt', 'Ms', sys.lgdt);
   t.grp(X | 0x01, 3, 'lidt', 'Ms', sys.lidt);

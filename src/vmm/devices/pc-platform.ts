@@ -14,6 +14,8 @@ import { LAPIC_BASE, LocalApic, LocalApicMmio } from './local-apic';
 import { createI440fxPlatform, type I440fxHostBridge, type PciHost, type Piix3Ide, type Piix3IsaBridge } from './pci';
 import { PicPair } from './pic';
 import { Pit8254 } from './pit';
+import { PvBlock } from './pv-block';
+import { PvConsole } from './pv-console';
 import { Rtc } from './rtc';
 import { COM1, COM2, Uart16550 } from './uart';
 import { VgaText } from './vga-text';
@@ -37,6 +39,8 @@ export interface PcPlatformOptions {
   currentCpu: () => number;
   onSerial?: (com: number, byte: number) => void;
   onDebugOutput?: (byte: number) => void;
+  /** Bytes the paravirtual console sends (default: COM1's output, where the guest's console is). */
+  onPvConsole?: (byte: number) => void;
   onExit?: (status: number) => void;
   onA20?: (enabled: boolean) => void;
   onReset?: () => void;
@@ -74,6 +78,8 @@ export class PcPlatform {
   readonly ioapic: IoApic | undefined;
   readonly fwCfg: FwCfg;
   readonly ferr: FerrLatch;
+  readonly pvConsole: PvConsole;
+  readonly pvBlock: PvBlock;
 
   constructor(o: PcPlatformOptions) {
     const { io, phys, clock } = o;
@@ -129,6 +135,12 @@ export class PcPlatform {
     this.fwCfg.attach(io);
     this.ferr = new FerrLatch(irq);
     this.ferr.attach(io);
+
+    // The paravirtual devices sit beside the emulated ones, on the same disks (src/vmm/monitor/hypercalls/README.md).
+    this.pvConsole = new PvConsole(phys, (b) => (o.onPvConsole ?? ((x: number) => o.onSerial?.(0, x)))(b));
+    this.pvConsole.attach(io);
+    this.pvBlock = new PvBlock(phys, [d.primaryMaster, d.primarySlave, d.secondaryMaster, d.secondarySlave], irq);
+    this.pvBlock.attach(io);
 
     if (this.ioapic) {
       const ioapic = this.ioapic;

@@ -13,6 +13,8 @@ import type { EntryState } from '../boot/entry-state';
 import { AcpiPm } from '../firmware/acpi-pm';
 import { writePlatformTables } from '../firmware/platform-tables';
 import { VirtualClock } from './virtual-clock';
+import { HC_ALL_FEATURES, HC_VERSION, PV_BLOCK_PORT, PV_CONSOLE_PORT } from '../devices/pv-abi';
+import { handleHypercall, HC_COUNT } from './hypercalls/hypercalls';
 
 /** Names of ExitReason values, index = reason, for statistics and filters. */
 export const EXIT_NAMES = [
@@ -98,6 +100,11 @@ export class Machine implements CpuHost {
   lastExit?: { cpu: number; reason: ExitReason; detail: number };
   /** Set once the guest powered off, reset, or asked the isa-debug-exit device to end it. */
   poweredOff?: { code: number; reason: string };
+  /** Hypercalls served per number (hypercalls.ts); CPUID 0x40000001's answer. */
+  readonly hypercallCounts = new Float64Array(HC_COUNT);
+  readonly hypervisorInfo = Int32Array.of(HC_VERSION, PV_CONSOLE_PORT, PV_BLOCK_PORT, HC_ALL_FEATURES);
+  /** A vCPU asked to yield: the run returns after its instruction so other VMs get the host. */
+  private yielded = false;
   /** The IDE disks, also what the BIOS's INT 13h reads. */
   readonly disks: IdeDisks;
   /** The vCPU being run, so the shared local APIC page reaches that CPU's APIC. */
@@ -209,6 +216,19 @@ export class Machine implements CpuHost {
     return true;
   }
 
+  hypercall(cpuIndex: number): void {
+    handleHypercall(this, this.cpus[cpuIndex]);
+  }
+
+  /** The paravirtual console's output: the guest's console, COM1's terminal. */
+  consoleOut(b: number): void {
+    this.events.onSerial(0, b);
+  }
+
+  requestYield(): void {
+    this.yielded = true;
+  }
+
   // ---- boot ----
 
   /** Puts the boot vCPU in the state a boot path hands over. */
@@ -290,6 +310,10 @@ export class Machine implements CpuHost {
           const stop: MachineStop = { reason: r, cpu: cpu.index };
           if (r === StopReason.MonitorEvent && this.lastExit) stop.exit = { reason: this.lastExit.reason, detail: this.lastExit.detail };
           return stop;
+        }
+        if (this.yielded) {
+          this.yielded = false;
+          return { reason: StopReason.Budget, cpu: cpu.index };
         }
         if (done >= budget) break;
       }

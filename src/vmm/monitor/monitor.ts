@@ -19,6 +19,8 @@ interface Vm {
   /** Serial and debug-console bytes not yet sent to the front end. */
   out: Map<string, number[]>;
   exited: boolean;
+  /** Triple-faulted: stopped for good with its state kept; the other VMs go on when the user continues. */
+  shutdown: boolean;
 }
 
 /**
@@ -71,7 +73,7 @@ export class Monitor {
       );
       if (this.pauseFlag) for (const c of machine.cpus) c.pauseFlag = this.pauseFlag;
       bootVm(machine, vc);
-      this.vms.push({ name: vc.name, machine, out, exited: false });
+      this.vms.push({ name: vc.name, machine, out, exited: false, shutdown: false });
       void index;
     });
     return { vms: this.vms.map((v) => ({ name: v.name, cpus: v.machine.cpus.length })) };
@@ -148,7 +150,7 @@ export class Monitor {
           else if (r.stop !== undefined) this.onMachineStop(vm, { reason: r.stop, cpu });
           continue;
         }
-        const live = this.vms.filter((v) => !v.exited);
+        const live = this.vms.filter((v) => !v.exited && !v.shutdown);
         if (!live.length) {
           this.running = false;
           break;
@@ -186,6 +188,7 @@ export class Monitor {
       this.stop({ kind: 'exception', vm: vmIndex, cpu: r.cpu, description: 'halted', text: 'every vCPU is halted with no timer armed and interrupts unable to arrive' });
       return;
     }
+    if (r.reason === StopReason.Shutdown) vm.shutdown = true;
     const hit = r.reason === StopReason.Watchpoint ? m.cpus[r.cpu].watchHit : null;
     this.lastWatchHit = hit ? { vm: vmIndex, cpu: r.cpu, id: hit.id, address: hit.address, kind: hit.kind === 2 ? 'write' : 'read' } : undefined;
     const ids = r.reason === StopReason.Breakpoint ? this.breakpointIdsAt(m, r.cpu) : r.reason === StopReason.Watchpoint ? watchpointIds(m.cpus[r.cpu]) : undefined;

@@ -35,3 +35,24 @@ describe('debug: launch configuration validation', () => {
     assert.deepStrictEqual(v.serial, { file: '/tmp/out.txt' });
   });
 });
+
+describe('debug: launch configuration with different guests (otherVms)', () => {
+  it('adds each after the copies of the main kernel, with its own settings', () => {
+    const v = validateLaunchArgs({
+      kernel: 'kernel.elf', cwd: sampleKernelDir(), vms: 2, cmdline: 'test',
+      otherVms: [{ name: 'hostile', kernel: '../hostile/hostile.elf', memoryMB: 16, isaDebugExit: false }, { kernel: 'kernel.elf', disks: ['disk.img'] }],
+    });
+    assert.deepStrictEqual(v.config.vms.map((m) => [m.name, m.memoryMB, m.cmdline, m.disks?.length]), [
+      ['VM 1', 64, 'test', 0], ['VM 2', 64, 'test', 0], ['hostile', 16, '', 0], ['VM 4', 64, '', 1],
+    ]);
+    assert.deepStrictEqual(v.config.vms.map((m) => m.debugExitPort), [0xf4, 0xf4, undefined, 0xf4]);
+    assert.strictEqual(v.config.vms[2].kernel, path.join(sampleKernelDir(), '..', 'hostile', 'hostile.elf'));
+  });
+
+  it('checks each one', () => {
+    assert.throws(() => validateLaunchArgs({ kernel: sampleKernel(), otherVms: [{}] } as never), /otherVms\[0\] needs "kernel" or "disks"/);
+    assert.throws(() => validateLaunchArgs({ kernel: sampleKernel(), otherVms: [{ kernel: '/nope' }] } as never), /otherVms\[0\] kernel "\/nope" does not exist/);
+    assert.throws(() => validateLaunchArgs({ kernel: sampleKernel(), otherVms: [{ kernel: sampleKernel(), memoryMB: 1 }] } as never), /otherVms\[0\]\.memoryMB/);
+    assert.throws(() => validateLaunchArgs({ kernel: sampleKernel(), vms: 16, otherVms: [{ kernel: sampleKernel() }] } as never), /at most 16 VMs/);
+  });
+});

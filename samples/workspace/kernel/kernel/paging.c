@@ -15,6 +15,18 @@
 #include "memlayout.h"
 #include "mmu.h"
 #include "x86.h"
+#ifdef PARAVIRT
+// Page-table stores go through the monitor in batches (pv.c); on a machine
+// without Ringside pv_pte_queue is a plain store.
+#include "ringside.h"
+#define SET_PDE(p, v)   pv_pte_set((p), (v))
+#define SET_PTE(p, v)   pv_pte_queue((p), (v))
+#define PTES_DONE()     pv_pte_flush()
+#else
+#define SET_PDE(p, v)   (*(p) = (v))
+#define SET_PTE(p, v)   (*(p) = (v))
+#define PTES_DONE()     ((void)0)
+#endif
 
 uint32_t *kernel_pgdir;        // the page directory used when no process runs
 static uint32_t kernel_pdes;   // how many directory entries the kernel mapping uses
@@ -31,7 +43,7 @@ static pte_t *walk(uint32_t *pgdir, uint32_t va, int create)
             return NULL;
         // The directory entry is permissive (user, writable); the page
         // table entries decide.  The CPU takes the stricter of the two.
-        *pde = (uint32_t)table | PTE_P | PTE_W | PTE_U;
+        SET_PDE(pde, (uint32_t)table | PTE_P | PTE_W | PTE_U);
     }
     pte_t *table = (pte_t *)PTE_ADDR(*pde);
     return &table[PTX(va)];
@@ -52,13 +64,14 @@ void paging_init(physaddr_t ram_end)
         pte_t *pte = walk(kernel_pgdir, pa, 1);
         if (!pte)
             panic("paging_init: out of memory");
-        *pte = pa | PTE_P | PTE_W;
+        SET_PTE(pte, pa | PTE_P | PTE_W);
     }
     // The kernel's own directory entries must not be user-accessible, or
     // nothing would stop ring 3 from reading kernel memory.
     kernel_pdes = PDX(ram_end - 1) + 1;
     for (uint32_t i = 0; i < kernel_pdes; i++)
-        kernel_pgdir[i] &= ~PTE_U;
+        SET_PTE(&kernel_pgdir[i], kernel_pgdir[i] & ~PTE_U);
+    PTES_DONE();
 
     lcr3((physaddr_t)kernel_pgdir);
     // PG turns paging on; WP makes read-only pages read-only for the
@@ -75,7 +88,8 @@ uint32_t *pgdir_create(void)
     if (!pgdir)
         return NULL;
     for (uint32_t i = 0; i < kernel_pdes; i++)
-        pgdir[i] = kernel_pgdir[i];   // share the kernel's page tables
+        SET_PTE(&pgdir[i], kernel_pgdir[i]);   // share the kernel's page tables
+    PTES_DONE();
     return pgdir;
 }
 
@@ -107,14 +121,17 @@ int map_user_pages(uint32_t *pgdir, uint32_t va, uint32_t size, int writable)
             return -1;
         if (*pte & PTE_P) {   // already there: two segments share this page
             if (writable)
-                *pte |= PTE_W;
+                SET_PTE(pte, *pte | PTE_W);
             continue;
         }
         void *page = kalloc();
-        if (!page)
+        if (!page) {
+            PTES_DONE();
             return -1;
-        *pte = (uint32_t)page | PTE_P | PTE_U | (writable ? PTE_W : 0);
+        }
+        SET_PTE(pte, (uint32_t)page | PTE_P | PTE_U | (writable ? PTE_W : 0));
     }
+    PTES_DONE();
     return 0;
 }
 

@@ -10,6 +10,9 @@
 // sleeps in serial_getc() meanwhile instead of spinning.
 #include "defs.h"
 #include "x86.h"
+#ifdef PARAVIRT
+#include "ringside.h"
+#endif
 
 #define COM1 0x3F8
 // Register offsets from COM1.  With DLAB (bit 7 of LCR) set, offsets 0
@@ -30,6 +33,11 @@ static int present;
 
 void serial_init(void)
 {
+#ifdef PARAVIRT
+    // The console is the first device the kernel needs: find out here
+    // whether Ringside's paravirtual interface is there (pv.c).
+    pv_init();
+#endif
     outb(COM1 + UART_IER, 0x00);      // no interrupts while we configure
     outb(COM1 + UART_LCR, 0x80);      // DLAB on: next two writes set the divisor
     outb(COM1 + UART_DATA, 1);        // 115200 / 1 = 115200 baud
@@ -59,8 +67,33 @@ static void put_raw(char c)
     outb(COM1 + UART_DATA, (uint8_t)c);
 }
 
+#ifdef PARAVIRT
+// The paravirtual console takes a whole line per request: collect bytes
+// here and send them at a newline, when the buffer is full, or before the
+// shell waits for input (so a prompt without a newline shows).
+static char line[120];
+static uint32_t line_len;
+
+static void serial_flush(void)
+{
+    if (line_len)
+        pv_console_write(line, line_len);
+    line_len = 0;
+}
+#endif
+
 void serial_putc(char c)
 {
+#ifdef PARAVIRT
+    if (pv.present) {
+        if (c == '\n')
+            line[line_len++] = '\r';
+        line[line_len++] = c;
+        if (c == '\n' || line_len >= sizeof line - 1)
+            serial_flush();
+        return;
+    }
+#endif
     // Terminals want "\r\n": carriage return, then line feed.
     if (c == '\n')
         put_raw('\r');
@@ -91,6 +124,9 @@ void serial_interrupt(void)
 
 int serial_getc(void)
 {
+#ifdef PARAVIRT
+    serial_flush();
+#endif
     while (in_r == in_w)
         sleep_on(&in_r);
     return inbuf[in_r++ % INBUF];

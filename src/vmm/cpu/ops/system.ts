@@ -9,6 +9,7 @@ import { decodeEA, readEw, setR16, writeEw } from '../modrm';
 import { descAr, descBase, descLimit, readDescriptor, refreshAllSegs, setSegCache, isProtected } from '../segmentation';
 import { drExecEnabled, ioBreakpointsEnabled, rebuildSlowPages } from '../debug-access';
 import type { Handler } from '../handler';
+import { hypervisorLeaf } from './hypercall';
 
 /** Privileged and system instructions: control/debug registers, descriptor tables, MSRs, CPUID. */
 
@@ -304,13 +305,6 @@ export const arpl: Handler = (c) => {
 
 // ---- CPUID, TSC, MSRs ----
 
-const SIGNATURE = 'RingsideRing';
-function sigWord(i: number): number {
-  let v = 0;
-  for (let k = 0; k < 4; k++) v |= SIGNATURE.charCodeAt(i * 4 + k) << (k * 8);
-  return v;
-}
-
 export const CPUID_FEATURES_EDX =
   (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 9) | (1 << 11) | (1 << 13) | (1 << 15);
 
@@ -318,11 +312,8 @@ export const cpuid: Handler = (c) => {
   const leaf = c.reg[0] >>> 0;
   monitorExit(c, ExitReason.Cpuid, leaf);
   const r = c.reg;
-  if (leaf === 0x40000000) {
-    r[0] = 0x40000000;
-    r[3] = sigWord(0);
-    r[1] = sigWord(1);
-    r[2] = sigWord(2);
+  if (leaf === 0x40000000 || leaf === 0x40000001) {
+    hypervisorLeaf(c, leaf);
     return;
   }
   const l = leaf === 0 ? 0 : leaf === 1 ? 1 : leaf === 2 ? 2 : 2;

@@ -1,4 +1,4 @@
-import { CpuidFeature } from 'iced-x86';
+import { CpuidFeature, Mnemonic } from 'iced-x86';
 
 /**
  * The CPUID features of the CPU Ringside models for the decoder: a Pentium Pro-class i686 with an x87 and
@@ -33,7 +33,14 @@ export const I686_FEATURES: ReadonlySet<number> = new Set<number>([
   CpuidFeature.SMM,
 ]);
 
-export function isI686(features: Int32Array): boolean {
+/**
+ * VMCALL (0F 01 C1) is in although iced tags it VMX: it is Ringside's hypercall instruction, decoded (and #UD
+ * unless the monitor offers hypercalls at CPL 0) by the CPU model; see src/vmm/cpu/ops/hypercall.ts.
+ */
+export const RINGSIDE_EXTRA: ReadonlySet<Mnemonic> = new Set<Mnemonic>([Mnemonic.Vmcall]);
+
+export function isI686(features: Int32Array, mnemonic?: Mnemonic): boolean {
+  if (mnemonic !== undefined && RINGSIDE_EXTRA.has(mnemonic)) return true;
   for (let i = 0; i < features.length; i++) if (!I686_FEATURES.has(features[i])) return false;
   return true;
 }
