@@ -1,5 +1,5 @@
 import { Cpu } from '../cpu/cpu';
-import { flushTlb } from '../cpu/access';
+import { checkPhysGen } from '../cpu/access';
 import { ExitReason, StopReason, type CpuHost } from '../cpu/cpu-host';
 import { AR, CR0, Seg } from '../cpu/constants';
 import { X87Fpu } from '../cpu/fpu/x87';
@@ -187,7 +187,8 @@ export class Machine implements CpuHost {
    */
   setA20(on: boolean): void {
     if (!this.phys.setA20(on)) return;
-    for (const c of this.cpus) flushTlb(c, false);
+    // The p2m view changed (phys.generation): drop the shadows and every vCPU's fetch window before the next access.
+    for (const c of this.cpus) checkPhysGen(c);
   }
 
   // ---- CpuHost ----

@@ -1,6 +1,5 @@
 import type { Cpu } from '../../cpu/cpu';
 import { StopReason } from '../../cpu/cpu-host';
-import { flushTlb } from '../../cpu/access';
 import { BLOCK_WRITE, Errno, Hc, HC_ALL_FEATURES, HC_VERSION, MAX_PT_UPDATES } from '../../devices/pv-abi';
 import { isGuestRam } from '../../devices/pv-guest-ram';
 import { pvBlockTransfer, pvConsoleWrite } from '../../devices/pv-transfer';
@@ -64,10 +63,9 @@ function ptUpdate(m: Machine, list: number, count: number): number {
 }
 
 /**
- * The monitor learns that the guest's page tables changed at `gpas` (4-byte entries). Today every vCPU's TLB
- * is flushed; with shadow page tables this is where the shadow MMU hears of the writes (physWritten).
+ * The monitor learns that the guest's page tables changed at `gpas` (4-byte entries): the shadow MMU drops
+ * exactly the shadow entries derived from them, as it does for a traced guest write.
  */
 export function notePageTableWrites(m: Machine, gpas: readonly number[]): void {
-  if (gpas.length === 0) return;
-  for (const c of m.cpus) flushTlb(c, false);
+  for (const g of gpas) m.shadow.physWritten(g, 4);
 }
