@@ -1,8 +1,8 @@
 import type { GuestPhysicalMemory } from '../memory/guest-physical';
 
 /**
- * The guest page walk (two-level, 32-bit, no PAE): kept small and separate so the shadow-paging layer can
- * sit under it later. It reads the guest's own tables through guest-physical memory and, when asked, sets
+ * The guest page walk (two-level, 32-bit, no PAE): kept small, pure and separate; the shadow MMU
+ * (memory/shadow/) fills its entries from it and audits them against it. It reads the guest's own tables through guest-physical memory and, when asked, sets
  * accessed/dirty bits exactly as a P6 does: A in every entry used by a successful translation, D in the
  * final entry on a write. A faulting access sets nothing.
  */
@@ -14,7 +14,7 @@ export const enum Access {
   Fetch = 4,
 }
 
-/** TLB permission bits, also returned by the walk. */
+/** Shadow-entry permission bits (memory/shadow/, the fast path's format), also returned by the walk. */
 export const enum Perm {
   SupRead = 1,
   SupWrite = 2,

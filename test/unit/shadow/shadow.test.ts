@@ -3,6 +3,8 @@ import { Cpu } from '../../../src/vmm/cpu/cpu';
 import { Seg } from '../../../src/vmm/cpu/constants';
 import { StopReason } from '../../../src/vmm/cpu/cpu-host';
 import { ShadowMmu } from '../../../src/vmm/memory/shadow/shadow-mmu';
+import { buildSnapshot } from '../../../src/vmm/memory/shadow/snapshot';
+import { PageState } from '../../../src/vmm/monitor/page-table-snapshot';
 import { CODE32, DATA32, TestHost, gate, hex, protectedSystem, u32 } from '../cpu/helpers';
 import { cr0Or, cr4And, cr4Or, hlt, invlpg, load, setCr3, store } from './asm';
 
@@ -225,5 +227,31 @@ describe('shadow page tables', () => {
     corrupt(on);
     assert.throws(() => on.cpu.run(100), /shadow audit failed: 1 mismatch.*linear 0x00008000.*machine page/s);
     assert.strictEqual(on.cpu.smmu.stats.auditErrors, 1);
+  });
+
+  it('the panel snapshot says why each page looks the way it does', () => {
+    // 0x5000 read (dirty pending), 0x6000 written (mapped), PT's own page (traced), 0x7000 watched,
+    // 0x400000 not present, everything else in the first 4 MiB not faulted in.
+    const s = paged(load('ecx', 0x5000) + store(0x6000, 1) + load('edx', PT) + hlt);
+    s.cpu.addWatchpoint({ id: 1, start: 0x7000, length: 4, kind: 3 });
+    run(s);
+    const snap = buildSnapshot(s.cpu.smmu, s.cpu, 0, 'test');
+    const r = snap.runs;
+    assert.strictEqual(r.count.reduce((a, b) => a + b, 0), 1 << 20);
+    const stateAt = (lin: number): number => {
+      for (let i = 0; i < r.lin.length; i++) if (lin >= r.lin[i] && lin < r.lin[i] + r.count[i] * 4096) return r.state[i];
+      return -1;
+    };
+    assert.strictEqual(stateAt(0x5000), PageState.DirtyPending);
+    assert.strictEqual(stateAt(0x6000), PageState.Mapped);
+    assert.strictEqual(stateAt(PT), PageState.Traced);
+    assert.strictEqual(stateAt(0x7000), PageState.Watched);
+    assert.strictEqual(stateAt(0x3000), PageState.NotFaultedIn);
+    assert.strictEqual(stateAt(0x400000), PageState.GuestNotPresent);
+    assert.strictEqual(snap.pageDirectory[0], (PT | 0x27) >>> 0, 'A set by the walk');
+    const i = r.lin.findIndex((l) => l === 0x6000);
+    assert.strictEqual(r.gpa[i], 0x6000);
+    assert.strictEqual(r.machine[i], s.host.phys.peekFrameOffset(6));
+    assert.strictEqual(r.shadow[i], 15);
   });
 });

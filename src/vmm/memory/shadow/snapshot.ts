@@ -23,10 +23,66 @@ export function rootInfos(m: ShadowMmu): ShadowRootInfo[] {
   return out;
 }
 
+/** Growable columns of runs in typed arrays (a million pushes of boxed numbers cost seconds). */
+class RunColumns {
+  n = 0;
+  lin = new Float64Array(4096);
+  count = new Int32Array(4096);
+  entry = new Float64Array(4096);
+  large = new Int32Array(4096);
+  gpa = new Float64Array(4096);
+  machine = new Float64Array(4096);
+  shadow = new Int32Array(4096);
+  state = new Int32Array(4096);
+
+  grow(): void {
+    const f = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(a.length * 4);
+      b.set(a);
+      return b;
+    };
+    const i = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(a.length * 4);
+      b.set(a);
+      return b;
+    };
+    this.lin = f(this.lin);
+    this.count = i(this.count);
+    this.entry = f(this.entry);
+    this.large = i(this.large);
+    this.gpa = f(this.gpa);
+    this.machine = f(this.machine);
+    this.shadow = i(this.shadow);
+    this.state = i(this.state);
+  }
+
+  toRuns(): PageRuns {
+    const n = this.n;
+    // A plain loop: Array.from over a typed array goes through the iterator and costs ~50x more.
+    const a = (x: Float64Array | Int32Array): number[] => {
+      const r: number[] = [];
+      for (let k = 0; k < n; k++) r.push(x[k]);
+      return r;
+    };
+    return {
+      lin: a(this.lin),
+      count: a(this.count),
+      guestEntry: a(this.entry),
+      large: a(this.large),
+      gpa: a(this.gpa),
+      machine: a(this.machine),
+      shadow: a(this.shadow),
+      state: a(this.state),
+    };
+  }
+}
+
+const NO_ENTRIES = new Int32Array(1 << 20);
+
 /**
  * The page-table panel's snapshot of one address space: all 1M linear pages, folded into runs of pages that
  * share guest flags, shadow rights and state and whose frames advance by one page. Reads guest tables straight
- * from machine memory (no allocation, no A/D bits): a fully mapped 4 GiB space takes tens of milliseconds.
+ * from machine memory (no allocation, no A/D bits).
  */
 export function buildSnapshot(m: ShadowMmu, cpu: SnapshotCpu, vm: number, vmName: string, cr3Arg?: number): PageTableSnapshot {
   const cr0 = cpu.cr[0];
@@ -43,31 +99,26 @@ export function buildSnapshot(m: ShadowMmu, cpu: SnapshotCpu, vm: number, vmName
     if (off >= 0) return dv.getInt32(off + (gpa & 0xfff), true);
     return phys.specialPage[gpa >>> 12] ? 0 : phys.read32(gpa);
   };
-  const runs: PageRuns = { lin: [], count: [], guestEntry: [], large: [], gpa: [], machine: [], shadow: [], state: [] };
+  const out = new RunColumns();
   const pageDirectory: number[] = [];
-  const entries = root?.entries;
+  const entries = root !== null ? root.entries : NO_ENTRIES;
   const protect = m.trace.protect;
   const watched = m.watched;
   const special = phys.specialPage;
   const ramPages = phys.p2m.length;
-  // The open run, kept in locals (pushing a million objects would cost more than the whole budget).
-  let rLin = 0, rCount = 0, rEntry = 0, rLarge = 0, rGpa = -1, rMach = -1, rShadow = 0, rState = -1;
-  const flush = (): void => {
-    if (rCount === 0) return;
-    runs.lin.push(rLin);
-    runs.count.push(rCount);
-    runs.guestEntry.push(rEntry);
-    runs.large.push(rLarge);
-    runs.gpa.push(rGpa);
-    runs.machine.push(rMach);
-    runs.shadow.push(rShadow);
-    runs.state.push(rState);
-  };
+  // The open run, in locals.
+  let rCount = 0;
+  let rEntry = 0;
+  let rLarge = 0;
+  let rGpa = -1;
+  let rMach = -1;
+  let rShadow = 0;
+  let rState = -1;
   const add = (p: number, entry: number, large: number, gpa: number, present: boolean): void => {
     let mach = -1;
     let sh = 0;
     let state: number;
-    const e = entries !== undefined ? entries[p] : 0;
+    const e = entries[p];
     if (!present) state = PageState.GuestNotPresent;
     else {
       const g = gpa >>> 12;
@@ -81,31 +132,42 @@ export function buildSnapshot(m: ShadowMmu, cpu: SnapshotCpu, vm: number, vmName
       else if (protect[g] & Protect.Traced) state = PageState.Traced;
       else if (protect[g] & Protect.Code) state = PageState.Code;
       else if (protect[g] !== 0) state = PageState.WriteProtected;
-      else if ((e & 10) === 0 && (paging ? (entry & 0x42) === 2 : false)) state = PageState.DirtyPending;
+      else if ((e & 10) === 0 && paging && (entry & 0x42) === 2) state = PageState.DirtyPending;
       else state = PageState.Mapped;
     }
-    const flags = entry & 0xfff;
     if (
       rCount !== 0 &&
       state === rState &&
       sh === rShadow &&
       large === rLarge &&
-      flags === (rEntry & 0xfff) &&
+      (entry & 0xfff) === (rEntry & 0xfff) &&
       (gpa === -1 ? rGpa === -1 : rGpa !== -1 && gpa === rGpa + rCount * 4096) &&
       (mach === -1 ? rMach === -1 : rMach !== -1 && mach === rMach + rCount * 4096)
     ) {
       rCount++;
       return;
     }
-    flush();
-    rLin = p * 4096;
+    if (rCount !== 0) close();
+    out.lin[out.n] = p * 4096;
     rCount = 1;
-    rEntry = entry >>> 0;
+    rEntry = entry;
     rLarge = large;
     rGpa = gpa;
     rMach = mach;
     rShadow = sh;
     rState = state;
+  };
+  const close = (): void => {
+    const i = out.n;
+    out.count[i] = rCount;
+    out.entry[i] = rEntry >>> 0;
+    out.large[i] = rLarge;
+    out.gpa[i] = rGpa;
+    out.machine[i] = rMach;
+    out.shadow[i] = rShadow;
+    out.state[i] = rState;
+    out.n = i + 1;
+    if (out.n === out.lin.length) out.grow();
   };
   if (!paging) {
     for (let p = 0; p < 0x100000; p++) add(p, 0, 0, p * 4096, p < ramPages || special[p] !== 0);
@@ -122,15 +184,16 @@ export function buildSnapshot(m: ShadowMmu, cpu: SnapshotCpu, vm: number, vmName
         for (let i = 0; i < 1024; i++) add(base | i, pde, 1, frame + i * 4096, true);
       } else {
         const pt = (pde & ~0xfff) >>> 0;
+        const off = phys.peekFrameOffset(pt >>> 12);
         for (let i = 0; i < 1024; i++) {
-          const pte = read(pt + i * 4);
+          const pte = off >= 0 ? dv.getInt32(off + i * 4, true) : read(pt + i * 4);
           if ((pte & 1) === 0) add(base | i, pte, 0, -1, false);
           else add(base | i, pte, 0, (pte & ~0xfff) >>> 0, true);
         }
       }
     }
   }
-  flush();
+  if (rCount !== 0) close();
   return {
     version: 1,
     vm,
@@ -143,7 +206,7 @@ export function buildSnapshot(m: ShadowMmu, cpu: SnapshotCpu, vm: number, vmName
     pageDirectory,
     roots: rootInfos(m),
     counters: panelCounters(m.stats),
-    runs,
+    runs: out.toRuns(),
     instructions: cpu.icount,
   };
 }
