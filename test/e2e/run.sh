@@ -1,9 +1,13 @@
 #!/bin/sh
 # End-to-end tests in a real VS Code (the recipe of ../shared/vscode-e2e/REPORT.md):
 #  A. the packaged .vsix installed into code-server, driven by playwright-core in Debian's Chromium:
-#     F5 on the sample workspace stops at a breakpoint in kmain; call stack, Registers scope, serial terminal.
+#     F5 on the sample workspace stops at a breakpoint in kmain; call stack, Registers scope, serial terminal;
+#     then a breakpoint in timer.c hit from ring 3 (`run spin` typed in the serial terminal), the call stack
+#     through the interrupt frame into spin.c, three step-outs over the iret back to CPL 3, and guest memory
+#     read in the Debug Console against spin.elf's bytes.
 #  B. extension-host tests (the @vscode/test-electron style run() entry) inside the plain VS Code server that
-#     ships in the code-server package, started with --enable-smoke-test-driver.
+#     ships in the code-server package, started with --enable-smoke-test-driver: activation, commands, a
+#     2-vCPU session, and F5 on every configuration of the sample workspace's launch.json.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/scripts/tools-env.sh"

@@ -1,6 +1,7 @@
 // The user's path through Ringside in a real VS Code (code-server), driven like a user: open the sample kernel's
 // main.c, put a breakpoint on a line of kmain with F9, press F5, and check what VS Code shows: the stopped line,
-// the call stack with kmain, the Registers scope, and the guest's serial output in a terminal.
+// the call stack with kmain, the Registers scope, and the guest's serial output in a terminal. Then, in a second
+// session, the timer interrupt from ring 3 and the way back over its iret (ringTransitions below).
 // Usage: node ui.mjs <baseUrl> <workspace> <shotsDir>; exit code 0 when every check passed.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -42,9 +43,138 @@ async function openFile(relative) {
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible' });
   await input.fill(relative);
-  await page.locator('.quick-input-widget .monaco-list-row').first().waitFor();
-  await page.keyboard.press('Enter');
+  // Not just the first row: until the search answers, the list shows recently opened files.
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(relative) }).first();
+  await row.waitFor();
+  await row.click();
   await page.locator(`.tab[data-resource-name="${path.basename(relative)}"]`).first().waitFor({ timeout: 15000 }).catch(() => {});
+}
+
+const TIMER_PREEMPT_LINE = 36; // timer.c: `p->preemptions++;`, reached only when the tick came from ring 3
+const USER_CONFIG = 'Teaching kernel (disk, user-program symbols)';
+const frameRows = () => page.locator('.debug-call-stack .monaco-list-row:has(.stack-frame)');
+const rowText = async (l) => ((await l.count()) ? (await l.first().innerText()).replace(/\s+/g, ' ').trim() : '');
+/** Waits until the top call-stack frame's text matches (a step has landed there). */
+async function topFrame(re, ms = 60000) {
+  const end = Date.now() + ms;
+  let t = '';
+  while (Date.now() < end) {
+    t = await rowText(frameRows()).catch(() => '');
+    if (re.test(t)) return t;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`top frame never matched ${re}: last "${t}"`);
+}
+/** A row of the Variables view; the list is virtual (only visible rows exist), so scroll it like a user. */
+async function variableRow(name) {
+  const row = page.locator('.debug-variables .monaco-list-row', { hasText: new RegExp(`^\\s*${name}\\b`) }).first();
+  if (!(await row.count())) {
+    await page.locator('.debug-variables .monaco-list').first().hover();
+    await page.mouse.wheel(0, -5000);
+    await page.waitForTimeout(200);
+  }
+  for (let i = 0; i < 30 && !(await row.count()); i++) {
+    await page.locator('.debug-variables .monaco-list').first().hover();
+    await page.mouse.wheel(0, 60);
+    await page.waitForTimeout(200);
+  }
+  await row.waitFor({ timeout: 5000 });
+  return (await row.innerText()).replace(/\s+/g, ' ').trim();
+}
+/** Types an expression into the Debug Console and returns the text of the answer. */
+async function debugConsole(expression) {
+  await runCommand('Debug Console: Focus on Debug Console View');
+  const input = page.locator('.repl-input-wrapper .monaco-editor').first();
+  await input.waitFor({ timeout: 15000 });
+  await input.click();
+  const rows = page.locator('.repl .monaco-list-row');
+  const before = await rows.count();
+  await page.keyboard.type(expression);
+  await page.keyboard.press('Enter');
+  // The console echoes the input as a row of its own; the answer is the first row after it.
+  const end = Date.now() + 15000;
+  while (Date.now() < end) {
+    const texts = (await rows.allInnerTexts()).slice(before).map((t) => t.replace(/\s+/g, ' ').trim());
+    const echo = texts.findIndex((t) => t.includes(expression));
+    if (echo >= 0 && texts.length > echo + 1) return texts[echo + 1];
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no answer to ${expression} in the Debug Console`);
+}
+/** The bytes of an ELF32 file's loaded image at a virtual address (the oracle for guest memory reads). */
+function elfBytes(file, vaddr, n) {
+  const b = fs.readFileSync(file);
+  const phoff = b.readUInt32LE(0x1c), phentsize = b.readUInt16LE(0x2a), phnum = b.readUInt16LE(0x2c);
+  for (let i = 0; i < phnum; i++) {
+    const p = phoff + i * phentsize;
+    const [type, off, va, filesz] = [b.readUInt32LE(p), b.readUInt32LE(p + 4), b.readUInt32LE(p + 8), b.readUInt32LE(p + 16)];
+    if (type === 1 && vaddr >= va && vaddr + n <= va + filesz) return b.subarray(off + vaddr - va, off + vaddr - va + n);
+  }
+  return undefined;
+}
+
+/**
+ * Issue 7's path: a breakpoint in the timer handler's C source, hit when the tick interrupts a ring-3 program
+ * started from the serial terminal; the call stack runs through the interrupt frame into the user program;
+ * three step-outs (timer_interrupt -> trap -> alltraps -> over trapret's iret) land back in ring 3, where the
+ * Registers scope says CPL 3 and the Debug Console reads the user program's code bytes from guest memory.
+ */
+async function ringTransitions() {
+  await runCommand('Remove All Breakpoints');
+  await openFile('kernel/kernel/timer.c');
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(String(TIMER_PREEMPT_LINE));
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('F9');
+  await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 10000 });
+  await runCommand('Debug: Select and Start Debugging');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: USER_CONFIG }).first().click();
+  const prompt = page.locator('.xterm-rows', { hasText: "type 'help' for commands" }).last();
+  await prompt.waitFor({ timeout: 90000 });
+  await prompt.click({ force: true }); // xterm's widget layer sits on top of the rows
+  await page.keyboard.type('run spin');
+  await page.keyboard.press('Enter');
+  const stopText = await topFrame(/timer_interrupt/, 90000).catch((e) => e.message);
+  check('breakpoint in timer.c hits when the tick interrupts ring 3', /timer_interrupt.*timer\.c.*36/.test(stopText), stopText);
+  const frames = await frameRows().allInnerTexts();
+  const names = frames.map((t) => t.replace(/\s+/g, ' ').trim());
+  const label = names.findIndex((t) => /\[interrupt 32 from ring 3\]/.test(t));
+  check('call stack: kernel frames, the interrupt frame, then the user program\'s frames', label > 0 && /trap/.test(names[1] ?? '') && /main.*spin\.c/.test(names[label + 1] ?? ''), names.join(' < '));
+  await shot('04-timer-from-ring3');
+  await runCommand('Remove All Breakpoints');
+  const steps = [];
+  for (const re of [/^trap\b/, /^alltraps\b/, /^main\b.*spin\.c/]) {
+    await runCommand('Debug: Step Out');
+    steps.push(await topFrame(re, 60000).catch((e) => e.message));
+  }
+  check('step out x3: trap, alltraps, then over the iret into spin.c', /spin\.c/.test(steps[2]) && !(await frameRows().allInnerTexts()).some((t) => /interrupt 32|timer_interrupt/.test(t)), steps.join(' | '));
+  const regs = page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).first();
+  await regs.waitFor({ timeout: 15000 });
+  if ((await regs.getAttribute('aria-expanded')) !== 'true') await regs.click();
+  // The view refreshes after the stop: give it a few seconds to stop showing the previous stop's values.
+  const settle = async (name, ok) => {
+    let v = 'n/a';
+    for (let end = Date.now() + 15000; Date.now() < end; await page.waitForTimeout(500)) {
+      v = await variableRow(name).catch(() => 'n/a');
+      if (ok(v)) break;
+    }
+    return v;
+  };
+  const inUser = (row) => { const a = Number((/0x[0-9a-f]{8}/i.exec(row) ?? ['NaN'])[0]); return a >= 0x40000000 && a < 0xc0000000; };
+  const mode = await settle('mode', (v) => /CPL 3/.test(v));
+  check('Registers scope shows CPL 3 after the iret', /CPL 3/.test(mode), mode);
+  const eipRow = await settle('eip', inUser);
+  const eip = Number((/0x[0-9a-f]{8}/i.exec(eipRow) ?? ['NaN'])[0]);
+  check('Registers scope: eip is in the user program (0x40000000 and up)', eip >= 0x40000000 && eip < 0xc0000000, eipRow);
+  await shot('05-back-in-ring3');
+  const said = await debugConsole('*(unsigned int *)$eip').catch((e) => e.message);
+  const want = elfBytes(path.join(WORKSPACE, 'kernel', 'user', 'spin.elf'), eip, 4);
+  const got = Number((/(\d+)\s*$/.exec(said) ?? ['', 'NaN'])[1]);
+  check('Debug Console reads guest memory at eip: the bytes of spin.elf', want !== undefined && got === want.readUInt32LE(0), `${said} vs ${want && want.toString('hex')}`);
+  await shot('06-debug-console');
+  await runCommand('Debug: Stop');
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20000 }).then(() => check('second session stops cleanly', true), () => check('second session stops cleanly', false));
 }
 
 let exitCode = 1;
@@ -103,6 +233,8 @@ try {
   await runCommand('Debug: Stop');
   await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20000 }).then(() => check('session stops cleanly', true), () => check('session stops cleanly', false));
   await shot('03-stopped');
+
+  await ringTransitions();
   exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (e) {
   log('ERROR', e && e.stack || e);
