@@ -69,7 +69,7 @@ describe('paravirtual teaching kernel', function () {
       m.resume();
     });
     assert.strictEqual(stop.e.description, 'Hypercall');
-    assert.strictEqual(stop.e.text, 'monitor exit Hypercall (0x3)');
+    assert.strictEqual(stop.e.text, 'monitor exit Hypercall (0x3: page-table update)');
     const machine = stop.m.machine(0);
     assert.strictEqual(machine.exitCounts[14], 1);
     // The run stops after the instruction: the monitor has done the batch and EAX holds its count.
