@@ -84,6 +84,8 @@ function decodeUnsafe(bytes: Uint8Array, offset: number, bits: 16 | 32, eip: num
     entry = info & OpInfo.Group ? BY_MODRM.get((op << 8) | modrm) ?? BY_GROUP[(op << 3) | ((modrm >> 3) & 7)] : BY_OP[op];
   } else entry = BY_OP[op];
   if (!entry || entry.prefix) return INVALID();
+  // Whole-ModRM entries (VMCALL) are #UD with a 66, F2 or F3 prefix: those prefixes select other instructions.
+  if (entry.modrm >= 0 && (rep !== 0 || osz32 !== (bits === 32))) return INVALID();
   if (lock && (modrm < 0 || modrm >= 0xc0 || LOCKABLE[(op << 3) | ((modrm >> 3) & 7)] === 0)) return INVALID();
   const osz = osz32 ? 4 : 2;
   const ops: DecodedOperand[] = [];

@@ -17,6 +17,9 @@ export const enum Hc {
   Yield = 5,
 }
 
+/** Names of the hypercalls, index = number, for stop descriptions and statistics. */
+export const HC_NAMES = ['version', 'features', 'console write', 'page-table update', 'block I/O', 'yield'];
+
 /** Feature bits (CPUID 0x40000001 EDX, and the Features hypercall's result). */
 export const enum HcFeature {
   Console = 1 << 0,

@@ -1,6 +1,7 @@
 import { StopReason } from '../cpu/cpu-host';
 import type { StopEvent } from './protocol';
 import { EXIT_NAMES, type Machine, type MachineStop } from './machine';
+import { HC_NAMES } from '../devices/pv-abi';
 
 const VECTOR_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', 'coprocessor overrun', '#TS', '#NP', '#SS', '#GP', '#PF', 'reserved', '#MF', '#AC', '#MC', '#XM'];
 
@@ -33,7 +34,8 @@ export function describeStop(m: Machine, r: MachineStop): Omit<StopEvent, 'vm'> 
       }
       const e = r.exit;
       const name = e ? EXIT_NAMES[e.reason] : 'monitor event';
-      return { kind: 'event', cpu: r.cpu, description: name, text: e ? `monitor exit ${name} (${hex(e.detail)})` : undefined };
+      const what = e && name === 'Hypercall' ? `: ${HC_NAMES[e.detail >>> 0] ?? 'unknown'}` : '';
+      return { kind: 'event', cpu: r.cpu, description: name, text: e ? `monitor exit ${name} (${hex(e.detail)}${what})` : undefined };
     }
     case StopReason.Paused:
       return { kind: 'pause', cpu: r.cpu, description: 'paused' };

@@ -53,6 +53,18 @@ describe('hypercalls: VMCALL and the CPUID hypervisor leaves', () => {
     assert.strictEqual(disassemble(hex('0f0100'), 0, 32, 0).text, 'sgdt fword ptr ds:[eax]');
     assert.strictEqual(disassemble(hex('0f01c0'), 0, 32, 0).length, 0, '0F 01 C0 (VMCALL\'s neighbour VMLAUNCH space) stays invalid');
     assert.strictEqual(disassemble(hex('f00f01c1'), 0, 32, 0).length, 0, 'no LOCK');
+    // Prefixes, against iced-x86: 66, F2, F3 make it invalid; 67 and segment overrides are ignored.
+    for (const bits of [16, 32] as const) {
+      for (const p of ['66', 'f2', 'f3', '67', '2e', '65']) {
+        const bytes = hex(p + VMCALL);
+        const dd = new Decoder(bits, bytes, DecoderOptions.None);
+        const i = dd.decode();
+        const icedLen = i.code === Code.INVALID ? 0 : i.length;
+        i.free();
+        dd.free();
+        assert.strictEqual(disassemble(bytes, 0, bits, 0).length, icedLen, `${p} vmcall in ${bits}-bit code`);
+      }
+    }
   });
 
   it('is #UD on a CPU without a hypercall host (a bare P6)', () => {
@@ -61,6 +73,16 @@ describe('hypercalls: VMCALL and the CPUID hypervisor leaves', () => {
     assert.strictEqual(cpu.run(10), StopReason.MonitorEvent);
     assert.strictEqual(cpu.intercepted?.vector, 6);
     assert.ok(!host.exits.some((e) => e.reason === ExitReason.Hypercall));
+  });
+
+  it('is #UD with a 66 or F3 prefix under the monitor, with no exit', () => {
+    for (const p of ['66', 'f3']) {
+      const { m, cpu } = machine(mov(EAX, Hc.Version) + p + VMCALL);
+      cpu.intercept[6] = 1;
+      assert.strictEqual(m.run(100).reason, StopReason.MonitorEvent, p);
+      assert.strictEqual(cpu.intercepted?.vector, 6);
+      assert.strictEqual(m.exitCounts[ExitReason.Hypercall], 0);
+    }
   });
 
   it('is #UD at CPL 3 under the monitor, with no exit and nothing done', () => {

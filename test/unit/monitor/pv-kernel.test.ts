@@ -1,6 +1,8 @@
 import * as assert from 'node:assert';
 import * as path from 'node:path';
 import type { VmConfig } from '../../../src/vmm/monitor/launch-config';
+import { Monitor } from '../../../src/vmm/monitor/monitor';
+import type { StopEvent } from '../../../src/vmm/monitor/protocol';
 import { sampleKernelDir } from '../../support/repo';
 import { runMonitor } from '../../support/run-monitor';
 
@@ -55,5 +57,23 @@ describe('paravirtual teaching kernel', function () {
     assert.ok(m2.hypercallCounts[2] > 0);
     assert.strictEqual(stats[1].devices.com1, stats[2].devices.com1, 'the UART only initialised, never written a byte');
     assert.ok(stats[0].devices.com1 > 2 * Buffer.byteLength(emu.out, 'latin1') - 20, 'emulated: a poll and a write per byte');
+  });
+
+  it("the debugger's Hypercall filter stops on the first VMCALL: a page-table batch, number 3 in the exit's detail", async () => {
+    const stop = await new Promise<{ m: Monitor; e: StopEvent }>((resolve) => {
+      const m: Monitor = new Monitor((e) => {
+        if (e.event === 'stopped') resolve({ m, e: e.body });
+      });
+      m.launch({ vms: [vm('kernel-pv.elf', 'test')] });
+      m.setEventFilter({ vectors: [], exits: ['Hypercall'], ports: [] });
+      m.resume();
+    });
+    assert.strictEqual(stop.e.description, 'Hypercall');
+    assert.strictEqual(stop.e.text, 'monitor exit Hypercall (0x3: page-table update)');
+    const machine = stop.m.machine(0);
+    assert.strictEqual(machine.exitCounts[14], 1);
+    // The run stops after the instruction: the monitor has done the batch and EAX holds its count.
+    assert.ok(machine.cpus[0].reg[0] > 0 && machine.cpus[0].reg[0] <= 256, `EAX ${machine.cpus[0].reg[0]}`);
+    stop.m.terminate();
   });
 });

@@ -14,6 +14,8 @@ import type { Handler } from '../handler';
 export const vmcall: Handler = (c) => {
   const host = c.host;
   if (host.hypercall === undefined) ud(c);
+  // 66, F2 and F3 select other instructions in this space: VMCALL with any of them is #UD (iced-x86 agrees).
+  if (c.rep !== 0 || c.osz !== c.defOsz) ud(c);
   // Virtual-8086 mode runs at CPL 3, so this covers it too.
   if ((c.cr[0] & CR0.PE) !== 0 && c.cpl !== 0) ud(c);
   monitorExit(c, ExitReason.Hypercall, c.reg[0]);
