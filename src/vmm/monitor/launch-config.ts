@@ -25,13 +25,15 @@ export interface VmConfig {
   initrd?: string;
   modules?: ModuleConfig[];
   disks?: DiskConfig[];
-  /** A firmware image mapped at the top of 4 GiB and at 0xF0000 (`-bios`). */
+  /** A firmware image mapped at the top of 4 GiB and its last 128 KiB at 0xE0000 (`-bios`). */
   bios?: string;
   memoryMB: number;
   cpus: number;
   engine: EngineKind;
   /** isa-debug-exit device base port, or undefined for none. */
   debugExitPort?: number;
+  /** A second debug-console port besides 0xE9 (QEMU's `-device isa-debugcon,iobase=0x402`, SeaBIOS's log). */
+  debugconPort?: number;
 }
 
 export interface MonitorConfig {
