@@ -21,6 +21,8 @@ export interface CliOptions {
   serial: Chardev[];
   debugcon: Chardev;
   debugExitPort?: number;
+  /** `-device isa-debugcon,iobase=N`: another debug-console port; its bytes go to `-debugcon`'s back end. */
+  debugconPort?: number;
   noReboot: boolean;
   gdbPort?: number;
   waitForGdb: boolean;
@@ -80,16 +82,30 @@ function parseDrive(opt: string, v: string, taken: number): DiskConfig {
   return { path: file, index, writable: !(on('readonly') || on('snapshot')) };
 }
 
-function parseDebugExit(opt: string, v: string): number {
-  const kv = splitKeyValues(v);
-  const name = kv.get('_');
-  if (name !== 'isa-debug-exit') throw new CliError(`${opt} ${name}: Ringside provides only isa-debug-exit as an optional device`);
-  for (const k of kv.keys()) {
-    if (!['_', 'iobase', 'iosize'].includes(k)) throw new CliError(`${opt} ${v}: isa-debug-exit has no "${k}" property`);
-  }
-  const port = kv.has('iobase') ? number(opt, kv.get('iobase'), 'iobase') : DEBUG_EXIT_DEFAULT_PORT;
+function parseIobase(opt: string, kv: Map<string, string>, dflt: number): number {
+  const port = kv.has('iobase') ? number(opt, kv.get('iobase'), 'iobase') : dflt;
   if (port > 0xffff) throw new CliError(`${opt} iobase=${kv.get('iobase')}: not an I/O port`);
   return port;
+}
+
+/** `-device`: the optional ISA devices Ringside has, isa-debug-exit and isa-debugcon. */
+function parseDevice(opt: string, v: string, o: CliOptions): void {
+  const kv = splitKeyValues(v);
+  const name = kv.get('_');
+  if (name === 'isa-debug-exit') {
+    for (const k of kv.keys()) {
+      if (!['_', 'iobase', 'iosize'].includes(k)) throw new CliError(`${opt} ${v}: isa-debug-exit has no "${k}" property`);
+    }
+    o.debugExitPort = parseIobase(opt, kv, DEBUG_EXIT_DEFAULT_PORT);
+  } else if (name === 'isa-debugcon') {
+    if (kv.has('chardev')) throw new CliError(`${opt} ${v}: Ringside has no -chardev; drop chardev= and choose the output with -debugcon stdio|file:F`);
+    for (const k of kv.keys()) {
+      if (!['_', 'iobase'].includes(k)) throw new CliError(`${opt} ${v}: isa-debugcon has no "${k}" property`);
+    }
+    o.debugconPort = parseIobase(opt, kv, 0xe9);
+  } else {
+    throw new CliError(`${opt} ${name}: Ringside provides only isa-debug-exit and isa-debugcon as optional devices`);
+  }
 }
 
 function parseGdb(opt: string, v: string): number {
@@ -142,7 +158,7 @@ export function parseQemuArgs(argv: string[]): CliOptions {
         break;
       }
       case '-debugcon': o.debugcon = parseChardev(a, next()); break;
-      case '-device': o.debugExitPort = parseDebugExit(a, next()); break;
+      case '-device': parseDevice(a, next(), o); break;
       // Ringside never has a graphical window: -nographic and -display none only confirm it.
       case '-nographic': break;
       case '-display': {
@@ -193,7 +209,7 @@ export function parseQemuArgs(argv: string[]): CliOptions {
   }
   // No window: the first serial port is always somewhere the user sees, as with QEMU's -nographic.
   if (!o.serial.length) o.serial.push('stdio');
-  if (!o.kernel && !o.disks.length) throw new CliError('nothing to boot: give -kernel FILE or a disk (-hda FILE / -drive file=FILE)');
+  if (!o.kernel && !o.bios && !o.disks.length) throw new CliError('nothing to boot: give -kernel FILE, a disk (-hda FILE / -drive file=FILE) or -bios FILE');
   if (o.waitForGdb && o.gdbPort === undefined) throw new CliError('-S without -s or -gdb would wait forever: Ringside has no QEMU monitor to continue from');
   if (o.gdbPort !== undefined && o.vms > 1) throw new CliError('-s/-gdb debug one VM; use --vms 1');
   return o;
@@ -203,7 +219,8 @@ export const USAGE = `usage: ringside [qemu-system-i386 options]
   -kernel FILE -initrd FILE -append CMDLINE -m SIZE[M|G] -smp N -bios FILE
   -hda FILE | -drive file=FILE,format=raw,index=N,media=disk[,if=ide][,readonly=on|snapshot=on]
   -serial stdio|mon:stdio|file:F|none|null (twice: COM1, COM2)   -debugcon stdio|file:F|none
-  -device isa-debug-exit[,iobase=0xf4,iosize=0x4]   -nographic   -display none   -no-reboot
+  -device isa-debug-exit[,iobase=0xf4,iosize=0x4]   -device isa-debugcon,iobase=0x402 (to -debugcon's output)
+  -nographic   -display none   -no-reboot
   -s (gdb on tcp::1234)   -gdb tcp::PORT   -S (wait for gdb)   -accel tcg
   -cpu ${CPU_MODELS.join('|')}
 Ringside's own: --engine interpret|direct  --vms N  --stats  --timeout SECONDS

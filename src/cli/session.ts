@@ -27,6 +27,7 @@ export function monitorConfig(o: CliOptions): MonitorConfig {
       cpus: o.cpus,
       engine: o.engine,
       debugExitPort: o.debugExitPort,
+      debugconPort: o.debugconPort,
     })),
   };
 }

@@ -29,6 +29,8 @@ export interface RingsideLaunchArgs extends DebugProtocol.LaunchRequestArguments
   modules?: (string | { path: string; cmdline?: string })[];
   disks?: (string | { path: string; writable?: boolean })[];
   bios?: string;
+  /** Another port for the debug console (its output goes to the Debug Console); 0x402 by default with `bios`. */
+  debugconPort?: number;
   memoryMB?: number;
   cpus?: number;
   vms?: number;
@@ -84,8 +86,8 @@ function existingFile(p: string, what: string, cwd: string): string {
 export function validateLaunchArgs(given: RingsideLaunchArgs | undefined): ValidatedLaunch {
   const args: RingsideLaunchArgs = given ?? {};
   const cwd = args.cwd ?? process.cwd();
-  if (!args.kernel && !(args.disks && args.disks.length)) {
-    throw new LaunchError('the launch configuration needs "kernel" (a Multiboot ELF or a bzImage) or "disks" (a disk image to boot)');
+  if (!args.kernel && !args.bios && !(args.disks && args.disks.length)) {
+    throw new LaunchError('the launch configuration needs "kernel" (a Multiboot ELF or a bzImage) or "disks" (a disk image to boot), or "bios" (a firmware image)');
   }
   const engine = args.engine ?? 'interpret';
   if (engine !== 'interpret' && engine !== 'direct') throw new LaunchError(`"engine" must be "interpret" or "direct"; got "${engine}"`);
@@ -103,6 +105,8 @@ export function validateLaunchArgs(given: RingsideLaunchArgs | undefined): Valid
     return { path: existingFile(o.path, 'disk image', cwd), writable: o.writable === true, index };
   });
   const bios = args.bios ? existingFile(args.bios, 'bios', cwd) : undefined;
+  // SeaBIOS, as Debian and QEMU build it, logs to port 0x402.
+  const debugconPort = intIn(args.debugconPort, 'debugconPort', 1, 0xffff, bios ? 0x402 : 0xe9);
   const symbolFiles = (args.symbolFiles ?? []).map((s) => ({
     path: existingFile(s.path, 'symbol file', cwd),
     offset: parseOffset(s.offset, `symbol file ${s.path}`),
@@ -121,6 +125,7 @@ export function validateLaunchArgs(given: RingsideLaunchArgs | undefined): Valid
     cpus,
     engine,
     debugExitPort: 0xf4,
+    debugconPort,
   };
   const others = (args.otherVms ?? []).map((o, i): VmConfig => {
     const what = `otherVms[${i}]`;

@@ -21,6 +21,8 @@ export function readInput(file: string, what: string): Uint8Array {
 export function bootVm(machine: Machine, vc: VmConfig): void {
   // Every path loads above 1 MiB and every kernel expects the gate open (a PC comes out of reset with it so).
   machine.setA20(true);
+  const con = machine.platform.debugConsole;
+  if (vc.debugconPort !== undefined && vc.debugconPort !== 0xe9) con.attach(machine.io, vc.debugconPort);
   if (vc.bios) {
     if (vc.kernel) throw new BootError('a firmware image (-bios) boots the machine itself: give either bios or kernel, not both');
     loadFirmwareImage(machine, readInput(vc.bios, 'firmware image'), path.basename(vc.bios));

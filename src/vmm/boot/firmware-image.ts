@@ -1,3 +1,4 @@
+import { BiosShadow } from '../devices/bios-shadow';
 import type { MmioHandler } from '../memory/guest-physical';
 import type { Machine } from '../monitor/machine';
 import { BootError } from './boot-error';
@@ -21,8 +22,9 @@ class Rom implements MmioHandler {
 
 /**
  * `-bios FILE`: the image is mapped at the top of 4 GiB (where the vCPU's reset vector 0xFFFFFFF0 fetches)
- * and its last 128 KiB are copied below 1 MiB (ending at 0xFFFFF), as a PC's chipset decodes it; the
- * copy is RAM, so firmware that shadows itself there (SeaBIOS does) can. The vCPUs start from RESET.
+ * and its last 128 KiB below 1 MiB (ending at 0xFFFFF), read-only, as a PC's chipset decodes it; the i440FX
+ * PAM registers then let firmware shadow itself into the DRAM there (devices/bios-shadow.ts), as SeaBIOS
+ * does. The vCPUs start from RESET (F000:FFF0).
  */
 export function loadFirmwareImage(machine: Machine, image: Uint8Array, name: string): void {
   if (image.length === 0 || image.length % 65536 !== 0 || image.length > MAX_SIZE) {
@@ -31,5 +33,5 @@ export function loadFirmwareImage(machine: Machine, image: Uint8Array, name: str
   const base = 0x100000000 - image.length;
   machine.phys.addMmio(base, image.length, new Rom(base, image));
   const low = image.subarray(Math.max(0, image.length - LOW_WINDOW));
-  machine.phys.load(0x100000 - low.length, low);
+  new BiosShadow(machine.phys, machine.platform.northBridge, low, () => machine.flushTranslations());
 }

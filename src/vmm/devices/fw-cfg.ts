@@ -19,6 +19,8 @@ export const FW_CFG_MAX_CPUS = 0x000f;
 export const FW_CFG_FILE_DIR = 0x0019;
 export const FW_CFG_FILE_FIRST = 0x0020;
 
+/** Selector bit 14 asks for the write channel; it does not name another item. */
+const WRITE_CHANNEL = 0x4000;
 const PORT_SELECTOR = 0x510;
 const PORT_DATA = 0x511;
 const FILE_NAME_BYTES = 56;
@@ -63,7 +65,7 @@ export class FwCfg implements IoDevice {
   }
 
   setItem(key: number, data: Uint8Array): void {
-    this.items.set(key & 0xffff, data);
+    this.items.set(key & 0xffff & ~WRITE_CHANNEL, data);
   }
 
   /** Adds (or replaces) a named file and returns its selector. */
@@ -103,7 +105,9 @@ export class FwCfg implements IoDevice {
   }
 
   private readByte(): number {
-    const item = this.items.get(this.selector & 0x3fff);
+    // Bit 15 selects the architecture's own items (QEMU's FW_CFG_ARCH_LOCAL: 0x8000 is x86's legacy ACPI
+    // tables, 0x8001 SMBIOS, 0x8003 the e820 reservations): a separate table, not an alias of items 0-0x3FFF.
+    const item = this.items.get(this.selector & ~WRITE_CHANNEL);
     if (!item || this.offset >= item.length) return 0;
     return item[this.offset++];
   }

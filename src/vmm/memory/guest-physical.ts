@@ -54,6 +54,18 @@ export class GuestPhysicalMemory {
     this.generation++;
   }
 
+  /** Removes the region `handler` serves at `base` (chipset remapping such as the BIOS shadow's PAM). */
+  removeMmio(handler: MmioHandler, base: number): void {
+    const i = this.mmio.findIndex((r) => r.handler === handler && r.base === base >>> 0);
+    if (i < 0) return;
+    const [gone] = this.mmio.splice(i, 1);
+    const covers = (r: MmioRegion, p: number) => r.base >>> PAGE_SHIFT <= p && p < Math.ceil(r.end / PAGE_SIZE);
+    for (let p = gone.base >>> PAGE_SHIFT; p < Math.ceil(gone.end / PAGE_SIZE); p++) {
+      if (!this.mmio.some((r) => covers(r, p))) this.specialPage[p] = 0;
+    }
+    this.generation++;
+  }
+
   get a20(): boolean {
     return this.addrMask === -1;
   }

@@ -25,7 +25,7 @@ export interface VmConfig {
   initrd?: string;
   modules?: ModuleConfig[];
   disks?: DiskConfig[];
-  /** A firmware image mapped at the top of 4 GiB and at 0xF0000 (`-bios`). */
+  /** A firmware image mapped at the top of 4 GiB and its last 128 KiB at 0xE0000 (`-bios`). */
   bios?: string;
   memoryMB: number;
   cpus: number;
@@ -37,6 +37,8 @@ export interface VmConfig {
    * INVLPG, traced writes); 0 or absent = off unless RINGSIDE_SHADOW_AUDIT says otherwise (tests set it).
    */
   shadowAudit?: number;
+  /** A second debug-console port besides 0xE9 (QEMU's `-device isa-debugcon,iobase=0x402`, SeaBIOS's log). */
+  debugconPort?: number;
 }
 
 export interface MonitorConfig {

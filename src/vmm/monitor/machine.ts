@@ -77,6 +77,13 @@ export const MAX_CPUS = 8;
  * held by another wastes little, large enough that switching costs nothing measurable.
  */
 const SMP_QUANTUM = 2000;
+/**
+ * Each turn is up to this many instructions shorter, by a fixed pseudo-random sequence (so runs still repeat
+ * exactly). With equal turns a spin loop whose length divides the quantum ends every turn at the same point:
+ * SeaBIOS's BSP, which drops its SMP lock for two instructions per loop, always held it when the AP got its
+ * turn, and the AP never got in.
+ */
+const SMP_JITTER = 512;
 
 /**
  * One VM: its guest-physical memory, vCPUs, the PC platform and virtual clock, run deterministically (vCPUs
@@ -186,8 +193,14 @@ export class Machine implements CpuHost {
    * instruction after the OUT that flipped the gate already sees the new mapping.
    */
   setA20(on: boolean): void {
-    if (!this.phys.setA20(on)) return;
-    // The p2m view changed (phys.generation): drop the shadows and every vCPU's fetch window before the next access.
+    if (this.phys.setA20(on)) this.flushTranslations();
+  }
+
+  /**
+   * The guest-physical map changed under every vCPU (phys.generation): drop the shadows and each vCPU's fetch
+   * window before the next access.
+   */
+  flushTranslations(): void {
     for (const c of this.cpus) checkPhysGen(c);
   }
 
@@ -278,9 +291,21 @@ export class Machine implements CpuHost {
    * running the vCPUs "side by side" over the same interval instead made the TSC jump back by up to a quantum
    * between CPUs, and Linux's TSC synchronization check then disabled the TSC.
    */
+  private turnSeed = 0x2545f491;
+
+  /** The next SMP turn length: SMP_QUANTUM minus an xorshift32 jitter. */
+  private nextQuantum(): number {
+    let x = this.turnSeed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.turnSeed = x;
+    return SMP_QUANTUM - ((x >>> 0) % SMP_JITTER);
+  }
+
   run(budget: number): MachineStop {
     let done = 0;
-    const quantum = this.cpus.length > 1 ? SMP_QUANTUM : Infinity;
+    const smp = this.cpus.length > 1;
     while (done < budget) {
       let progressed = 0;
       let deadline = Infinity;
@@ -288,7 +313,7 @@ export class Machine implements CpuHost {
         if (this.poweredOff) return { reason: StopReason.Shutdown, cpu: cpu.index };
         const now = this.clock.now();
         deadline = this.clock.nextDeadline();
-        let slice = Math.min(budget - done, quantum);
+        let slice = Math.min(budget - done, smp ? this.nextQuantum() : Infinity);
         if (deadline !== Infinity) slice = Math.max(1, Math.min(slice, Math.ceil((deadline - now) / this.nsPerInstruction)));
         this.current = cpu.index;
         const before = cpu.icount;

@@ -83,6 +83,14 @@ describe('cli: qemu-system-i386 options', () => {
     refused([...K, '-device', 'isa-debug-exit,irq=3'], /no "irq" property/);
   });
 
+  it('-device isa-debugcon,iobase=0x402 (SeaBIOS\'s log) adds a debug-console port; -bios alone is something to boot', () => {
+    assert.strictEqual(parse('-device', 'isa-debugcon,iobase=0x402').debugconPort, 0x402);
+    assert.strictEqual(parse('-device', 'isa-debugcon').debugconPort, 0xe9);
+    refused([...K, '-device', 'isa-debugcon,iobase=0x402,chardev=log'], /no -chardev.*-debugcon/);
+    refused([...K, '-device', 'isa-debugcon,irq=3'], /isa-debugcon has no "irq" property/);
+    assert.strictEqual(parseQemuArgs(['-bios', '/usr/share/seabios/bios.bin']).bios, '/usr/share/seabios/bios.bin');
+  });
+
   it('-nographic, -display none, -no-reboot, -accel tcg', () => {
     const o = parse('-nographic', '-display', 'none', '-no-reboot', '-accel', 'tcg');
     assert.strictEqual(o.noReboot, true);

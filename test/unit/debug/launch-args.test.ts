@@ -29,6 +29,15 @@ describe('debug: launch configuration validation', () => {
     assert.strictEqual(v.config.vms[0].memoryMB, 64);
   });
 
+  it('a firmware image alone is a launch; its log port 0x402 is the debug console unless debugconPort says otherwise', () => {
+    const bios = validateLaunchArgs({ bios: sampleKernel() });
+    assert.strictEqual(bios.config.vms[0].bios, sampleKernel());
+    assert.strictEqual(bios.config.vms[0].debugconPort, 0x402);
+    assert.strictEqual(validateLaunchArgs({ bios: sampleKernel(), debugconPort: 0x403 }).config.vms[0].debugconPort, 0x403);
+    fails({ bios: sampleKernel(), debugconPort: 0x10000 }, /"debugconPort" must be an integer from 1 to 65535/);
+    fails({ bios: '/nonexistent/bios.bin' }, /bios "\/nonexistent\/bios.bin" does not exist/);
+  });
+
   it('takes stepSkipsInterrupts: false and serial to a file', () => {
     const v = validateLaunchArgs({ kernel: sampleKernel(), stepSkipsInterrupts: false, serial: 'out.txt', cwd: '/tmp' });
     assert.strictEqual(v.stepSkipsInterrupts, false);

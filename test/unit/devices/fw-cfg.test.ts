@@ -28,6 +28,14 @@ describe('fw_cfg', () => {
     assert.deepStrictEqual(item(0x1234, 2), [0, 0]);
   });
 
+  it('arch-local selectors (bit 15) are their own items, not aliases of 0-0x3FFF; bit 14 (write) names the same item', () => {
+    const { item } = setup();
+    // SeaBIOS reads a u16 count at 0x8000 (legacy ACPI tables) and 0x8001 (SMBIOS): 'QE' here made it loop.
+    assert.deepStrictEqual(item(0x8000, 2), [0, 0]);
+    assert.deepStrictEqual(item(0x8001, 2), [0, 0]);
+    assert.deepStrictEqual(item(0x4000 | FW_CFG_NB_CPUS, 2), [4, 0]);
+  });
+
   it('file directory lists files sorted, big-endian, with their selectors', () => {
     const { fw, item, bus } = setup();
     const kb = fw.addFile('opt/ringside/b', new Uint8Array([9, 8, 7]));
