@@ -81,7 +81,7 @@ describe('many VMs, isolated: a hostile guest beside three teaching kernels', fu
     const h = vms[0];
     assert.strictEqual(h.stopped?.kind, 'shutdown', JSON.stringify(h.stopped));
     assert.strictEqual(h.stopped?.description, 'triple fault');
-    for (const phase of ['physical sweep', 'linear sweep', 'port sweep', 'msr sweep', 'second physical sweep', 'loading garbage gdt/idt']) {
+    for (const phase of ['physical sweep', 'linear sweep', 'port sweep', 'msr sweep', 'hypercall and PV device sweep', 'second physical sweep', 'loading garbage gdt/idt']) {
       assert.ok(h.out.includes(phase), `hostile reached "${phase}": ${h.out}`);
     }
     const hm = monitor.machine(0);
@@ -90,6 +90,8 @@ describe('many VMs, isolated: a hostile guest beside three teaching kernels', fu
     assert.strictEqual(cpu.snapshot().gdtr.base, 0xdead0000, 'the garbage GDTR is still there to inspect');
     assert.ok(hm.exitCounts[0] >= 3 * 65536 && hm.exitCounts[1] >= 65536, 'every port read three ways and written');
     assert.ok(hm.exitCounts[8] >= 2 * 65536, 'RDMSR/WRMSR exits');
+    assert.strictEqual(hm.exitCounts[14], 65536, 'every garbage VMCALL was a Hypercall exit, none crashed the host');
+    assert.ok(hm.platform.pvConsole.errors > 4000 && hm.platform.pvBlock.errors >= 4096, 'garbage PV descriptors refused');
 
     // The three teaching kernels: all tests passed, the same lines each.
     const expected = lines(vms[1].out);
@@ -108,10 +110,13 @@ describe('many VMs, isolated: a hostile guest beside three teaching kernels', fu
         owner.set(f, i);
       }
     });
-    // Fair round robin: when the first kernel finished, the busy hostile VM had had the same share of the host
-    // (the monitor gives each live VM one 200,000-instruction chunk in turn).
+    // Fair round robin: the monitor gives each live VM one 200,000-instruction chunk in turn. When the first
+    // kernel finished, the three kernels (same work) were within two chunks of each other, and the hostile VM,
+    // which gives up the rest of its chunk at each of its ~8,000 yield hypercalls, still had a good share.
     const first = [1, 2, 3].map((i) => atExit.get(i)!).sort((a, b) => a.instructions[1] - b.instructions[1])[0];
-    assert.ok(first.instructions[0] >= 0.9 * Math.min(...first.instructions.slice(1)), `shares at the first exit: ${first.instructions.join(', ')}`);
+    const k = first.instructions.slice(1);
+    assert.ok(Math.max(...k) - Math.min(...k) <= 400_000, `kernels' shares at the first exit: ${first.instructions.join(', ')}`);
+    assert.ok(first.instructions[0] >= 0.5 * Math.min(...k), `hostile's share at the first exit: ${first.instructions.join(', ')}`);
     let checkedWhileHostileRan = 0;
     for (const i of [1, 2, 3]) {
       const e = atExit.get(i)!;
