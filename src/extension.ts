@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { RingsideSession } from './debug/session';
 import { RingsideConfigurationProvider } from './extension/configuration-provider';
 import { MonitorPanel } from './extension/monitor-panel';
+import { PageTablePanel } from './extension/page-table-panel';
 import { SerialTerminals } from './extension/serial-terminals';
 
 /**
@@ -20,9 +21,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const terminals = new SerialTerminals();
   context.subscriptions.push(terminals);
   const panel = new MonitorPanel(context.extensionUri);
+  const pageTables = new PageTablePanel(context.extensionUri);
   context.subscriptions.push(
     panel,
+    pageTables,
     vscode.commands.registerCommand('ringside.showMonitorPanel', () => panel.show()),
+    vscode.commands.registerCommand('ringside.showPageTables', () => pageTables.show()),
     vscode.commands.registerCommand('ringside.showSerialTerminal', () => terminals.showActive()),
     vscode.commands.registerCommand('ringside.openSampleWorkspace', () =>
       vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.joinPath(context.extensionUri, 'samples', 'workspace'), { forceNewWindow: true }),
