@@ -508,15 +508,31 @@ export class RingsideSession extends LoggingDebugSession {
     }
   }
 
-  protected customRequest(command: string, response: DebugProtocol.Response, args: { vm?: number; text?: string }): void {
+  protected customRequest(
+    command: string,
+    response: DebugProtocol.Response,
+    rawArgs: { vm?: number; cpu?: number; cr3?: number; text?: string } | undefined,
+  ): void {
+    const args = rawArgs ?? {};
+    const reply = (p: Promise<unknown>): void => {
+      p.then(
+        (body) => {
+          response.body = body;
+          this.sendResponse(response);
+        },
+        (e: Error) => this.fail(response, e.message),
+      );
+    };
     if (command === 'serialInput' && this.monitor) {
       void this.monitor.call('serialInput', { vm: args.vm ?? 0, port: 0, data: args.text ?? '' });
       this.sendResponse(response);
     } else if (command === 'monitorStats' && this.monitor) {
-      void this.monitor.call('stats', {}).then((s) => {
-        response.body = s;
-        this.sendResponse(response);
-      });
+      reply(this.monitor.call('stats', {}));
+    } else if (command === 'ringside/pageTables' && this.monitor) {
+      // The page-table panel's snapshot, passed through unchanged (the adapter owns no machine state).
+      const vm = args.vm ?? this.lastStop?.vm ?? 0;
+      const cpu = args.cpu ?? this.lastStop?.cpu ?? 0;
+      reply(this.monitor.call('pageTables', args.cr3 !== undefined ? { vm, cpu, cr3: args.cr3 } : { vm, cpu }));
     } else {
       super.customRequest(command, response, args);
     }
