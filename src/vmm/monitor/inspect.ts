@@ -3,6 +3,7 @@ import { Seg } from '../cpu/constants';
 import type { Machine } from './machine';
 import type { AddressSpace, CpuState, MemoryRead, SegmentState } from './protocol';
 import { EXIT_NAMES } from './machine';
+import { formatExit, TRACE_HEADER } from './exit-trace';
 
 /**
  * The debugger's view into a stopped VM: registers as plain data, memory by virtual, linear or physical
@@ -166,6 +167,7 @@ export const MONITOR_HELP = [
   '  info registers       the vCPU state as the monitor sees it',
   '  info tlb             TLB statistics of the vCPU',
   '  exits | stats        monitor exits by reason and device accesses',
+  '  exits recent [N]     the last N monitor exits (default 20), in the exit-trace format (.rstrace)',
 ].join('\n');
 
 export function monitorCommand(m: Machine, index: number, text: string): string {
@@ -189,9 +191,16 @@ export function monitorCommand(m: Machine, index: number, text: string): string 
       return 'usage: info tlb | info registers';
     case 'exits':
     case 'stats': {
+      if (cmd === 'exits' && args[0] === 'recent') {
+        const n = args[1] === undefined ? 20 : Number(args[1]);
+        if (!Number.isInteger(n) || n < 1) return 'usage: exits recent [N]';
+        const ring = m.exitRing;
+        const lines = ring.recent(n).map((r) => formatExit(m.options.name, r));
+        return [TRACE_HEADER, `# ${ring.total} exits since start, ${Math.min(n, ring.total - ring.first)} shown (the ring holds ${ring.size})`, ...lines].join('\n');
+      }
       const lines = EXIT_NAMES.map((n, i) => [n, m.exitCounts[i]] as const).filter(([, c]) => c > 0).map(([n, c]) => `  ${n.padEnd(22)} ${c}`);
       const devs = m.io.devices.map((d, i) => `  ${d.name.padEnd(22)} ${m.io.accessCounts[i]}`);
-      return [`instructions ${m.instructions}`, 'exits:', ...lines, 'device accesses:', ...devs].join('\n');
+      return [`instructions ${m.instructions}`, `engine ${m.engine.kind}`, 'exits:', ...lines, 'device accesses:', ...devs].join('\n');
     }
   }
   return `unknown command "${cmd}"; type help`;

@@ -11,12 +11,11 @@ import type { EntryState } from '../boot/entry-state';
 import { AcpiPm } from '../firmware/acpi-pm';
 import { writePlatformTables } from '../firmware/platform-tables';
 import { VirtualClock } from './virtual-clock';
+import { ExitRing } from './exit-ring';
+import { createEngine, type ExecutionEngine } from '../engine/engine';
+import type { EngineKind } from './launch-config';
 
-/** Names of ExitReason values, index = reason, for statistics and filters. */
-export const EXIT_NAMES = [
-  'IoIn', 'IoOut', 'CrWrite', 'CrRead', 'DrWrite', 'DescriptorTableLoad', 'Hlt', 'Invlpg', 'Msr', 'InterruptFlag',
-  'Exception', 'ExternalInterrupt', 'SoftwareInterrupt', 'Cpuid', 'Hypercall', 'TaskSwitch', 'ModeSwitch', 'RingTransition',
-];
+export { EXIT_NAMES } from './exit-names';
 
 export interface MachineStop {
   reason: StopReason;
@@ -47,6 +46,8 @@ export interface MachineOptions {
   disks?: IdeDisks;
   /** Wall-clock time at virtual time zero, for the RTC; fixed in tests so runs repeat exactly. */
   startTimeMs?: number;
+  /** The execution engine (default: interpret). */
+  engine?: EngineKind;
 }
 
 /**
@@ -84,11 +85,16 @@ export class Machine implements CpuHost {
   readonly cpus: Cpu[] = [];
   readonly platform: PcPlatform;
   readonly acpiPm: AcpiPm;
+  readonly engine: ExecutionEngine;
   readonly exitCounts = new Float64Array(ExitReason.Count);
   /** Per exit reason: stop the run after it (the debugger's monitor-event filters). */
   readonly stopOnExit = new Uint8Array(ExitReason.Count);
   /** Ports the I/O filter applies to; empty = all. */
   stopPorts = new Set<number>();
+  /** Bit n: stop on CR n writes only (the debugger's CR3 filter); 0 = any CR write. */
+  stopCrs = 0;
+  /** The recent exits, for the debug console and the exit trace. */
+  readonly exitRing = new ExitRing();
   lastExit?: { cpu: number; reason: ExitReason; detail: number };
   /** Set once the guest powered off, reset, or asked the isa-debug-exit device to end it. */
   poweredOff?: { code: number; reason: string };
@@ -137,7 +143,12 @@ export class Machine implements CpuHost {
     this.acpiPm = new AcpiPm({ clock: this.clock, onSleep: (type) => this.onSleep(type) });
     this.acpiPm.attach(this.io);
     writePlatformTables(this.phys, options.cpus);
-    for (let i = 0; i < options.cpus; i++) this.cpus.push(new Cpu(i, this, new X87Fpu()));
+    this.engine = createEngine(options.engine ?? 'interpret');
+    for (let i = 0; i < options.cpus; i++) {
+      const c = new Cpu(i, this, new X87Fpu());
+      this.engine.attach(c);
+      this.cpus.push(c);
+    }
   }
 
   /** The vCPU whose instruction is being emulated (for devices that act on the caller, like the BIOS). */
@@ -190,8 +201,11 @@ export class Machine implements CpuHost {
 
   exit(cpuIndex: number, reason: ExitReason, detail: number): boolean {
     this.exitCounts[reason]++;
+    const c = this.cpus[cpuIndex];
+    this.exitRing.record(reason, cpuIndex, c.instrStart, c.segSel[Seg.CS], detail, c.icount);
     if (this.stopOnExit[reason] === 0) return false;
     if ((reason === ExitReason.IoIn || reason === ExitReason.IoOut) && this.stopPorts.size && !this.stopPorts.has(detail & 0xffff)) return false;
+    if (reason === ExitReason.CrWrite && this.stopCrs !== 0 && ((this.stopCrs >>> detail) & 1) === 0) return false;
     this.lastExit = { cpu: cpuIndex, reason, detail };
     return true;
   }
@@ -262,7 +276,7 @@ export class Machine implements CpuHost {
         this.running = cpu;
         let r: StopReason;
         try {
-          r = cpu.run(slice);
+          r = this.engine.run(cpu, slice);
         } finally {
           this.running = undefined;
         }

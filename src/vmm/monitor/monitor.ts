@@ -8,6 +8,7 @@ import type { EngineBreakpoint, MonitorEvent, MonitorEventFilter, MonitorStats, 
 import { Stepper, type StepGoal } from './stepper';
 import { deliverIntercepted, watchpointIds } from './debug-events';
 import { describeStop } from './stop-description';
+import { formatExit } from './exit-trace';
 
 /** Host time a run slice may take before the worker looks at its messages again. */
 const SLICE_MS = 8;
@@ -60,6 +61,7 @@ export class Monitor {
           nsPerInstruction: config.nsPerInstruction ?? 1,
           debugExitPort: vc.debugExitPort,
           disks: openDisks(vc.disks),
+          engine: vc.engine,
         },
         memory,
         {
@@ -251,6 +253,7 @@ export class Monitor {
         if (i >= 0) m.stopOnExit[i] = 1;
       }
       m.stopPorts = new Set(f.ports);
+      m.stopCrs = (f.crs ?? []).reduce((bits, n) => bits | (1 << n), 0);
       for (const cpu of m.cpus) {
         cpu.intercept.fill(0);
         for (const v of f.vectors) cpu.intercept[v] = 1;
@@ -271,7 +274,9 @@ export class Monitor {
         EXIT_NAMES.forEach((n, i) => (exits[n] = v.machine.exitCounts[i]));
         const devices: Record<string, number> = {};
         v.machine.io.devices.forEach((d, i) => (devices[d.name] = v.machine.io.accessCounts[i]));
-        return { name: v.name, instructions: v.machine.instructions, exits, devices };
+        const ring = v.machine.exitRing;
+        const recentExits = ring.recent(32).map((r) => formatExit(v.name, r));
+        return { name: v.name, instructions: v.machine.instructions, exits, devices, engine: v.machine.engine.kind, recentExits, exitTotal: ring.total };
       }),
     };
   }
