@@ -31,6 +31,12 @@ export class ExitRing {
   readonly icount: Float64Array;
   /** Exits recorded since the VM started (a double: never wraps). */
   total = 0;
+  /**
+   * A reader that must see every exit (the exit trace) sets this: it is called when the ring is full of exits
+   * after `readUpTo`, before the oldest of them is overwritten, and must read them (advancing readUpTo).
+   */
+  onFull: (() => void) | null = null;
+  readUpTo = 0;
 
   constructor(readonly size = EXIT_RING_SIZE) {
     this.reason = new Uint8Array(size);
@@ -42,6 +48,7 @@ export class ExitRing {
   }
 
   record(reason: ExitReason, cpu: number, eip: number, cs: number, detail: number, icount: number): void {
+    if (this.onFull !== null && this.total - this.readUpTo >= this.size) this.onFull();
     const i = this.total % this.size;
     this.reason[i] = reason;
     this.cpu[i] = cpu;

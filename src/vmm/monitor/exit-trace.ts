@@ -1,5 +1,4 @@
 import { ExitReason } from '../cpu/cpu-host';
-import { vectorName } from './stop-description';
 import type { ExitRecord, ExitRing } from './exit-ring';
 import { EXIT_NAMES } from './exit-names';
 
@@ -11,6 +10,8 @@ export const TRACE_HEADER = '# ringside exit trace v1';
 
 const hex = (v: number, digits = 0) => '0x' + (v >>> 0).toString(16).padStart(digits, '0');
 const TABLES = ['GDT', '?', 'IDT', '?', 'LDT', 'TR'];
+/** Exception mnemonics as the grammar knows them (vectors 0-19; 9 and 15 have none). */
+const VECTORS = ['#DE', '#DB', '#NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', '', '#TS', '#NP', '#SS', '#GP', '#PF', '', '#MF', '#AC', '#MC', '#XM'];
 
 /** The reason-specific `key=value` fields of an exit. */
 function fields(r: ExitRecord): string {
@@ -34,7 +35,7 @@ function fields(r: ExitRecord): string {
     case ExitReason.InterruptFlag:
       return `if=${d}`;
     case ExitReason.Exception:
-      return d === 0x100 ? 'vector=#DF' : d < 20 && !vectorName(d).includes(' ') ? `vector=${vectorName(d)}` : `vector=${d}`;
+      return d === 0x100 ? 'vector=#DF' : VECTORS[d] ? `vector=${VECTORS[d]}` : `vector=${d}`;
     case ExitReason.ExternalInterrupt:
     case ExitReason.SoftwareInterrupt:
       return `vector=${hex(d)}`;
@@ -63,13 +64,16 @@ export function formatExit(vm: string, r: ExitRecord): string {
 }
 
 /**
- * Reads a VM's ring in order, each exit once: the CLI's `--trace-exits` drains it between run slices. Exits
- * that fell out of the ring before being read are reported as a comment line, never silently skipped.
+ * Reads a VM's ring in order, each exit once: the CLI's `--trace-exits` drains it between run slices. With
+ * `complete`, the ring calls `write` with the lines before it overwrites any unread exit, so nothing is lost
+ * whatever the exit rate; without, exits that fell out before being read are reported as a comment line.
  */
 export class ExitTraceReader {
   private next = 0;
 
-  constructor(private readonly vm: string, private readonly ring: ExitRing) {}
+  constructor(private readonly vm: string, private readonly ring: ExitRing, write?: (lines: string[]) => void) {
+    if (write) ring.onFull = () => write(this.drain());
+  }
 
   drain(): string[] {
     const out: string[] = [];
@@ -79,6 +83,7 @@ export class ExitTraceReader {
       this.next = first;
     }
     for (; this.next < this.ring.total; this.next++) out.push(formatExit(this.vm, this.ring.at(this.next)));
+    this.ring.readUpTo = this.next;
     return out;
   }
 }

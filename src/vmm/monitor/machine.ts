@@ -95,7 +95,8 @@ export class Machine implements CpuHost {
   stopCrs = 0;
   /** The recent exits, for the debug console and the exit trace. */
   readonly exitRing = new ExitRing();
-  lastExit?: { cpu: number; reason: ExitReason; detail: number };
+  /** The exit that stopped the run; `seq` is its place in exitRing. */
+  lastExit?: { cpu: number; reason: ExitReason; detail: number; seq: number };
   /** Set once the guest powered off, reset, or asked the isa-debug-exit device to end it. */
   poweredOff?: { code: number; reason: string };
   /** The IDE disks, also what the BIOS's INT 13h reads. */
@@ -206,7 +207,7 @@ export class Machine implements CpuHost {
     if (this.stopOnExit[reason] === 0) return false;
     if ((reason === ExitReason.IoIn || reason === ExitReason.IoOut) && this.stopPorts.size && !this.stopPorts.has(detail & 0xffff)) return false;
     if (reason === ExitReason.CrWrite && this.stopCrs !== 0 && ((this.stopCrs >>> detail) & 1) === 0) return false;
-    this.lastExit = { cpu: cpuIndex, reason, detail };
+    this.lastExit = { cpu: cpuIndex, reason, detail, seq: this.exitRing.total - 1 };
     return true;
   }
 

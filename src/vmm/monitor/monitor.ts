@@ -40,6 +40,8 @@ export class Monitor {
    * front ends that must name the watchpoint, like the GDB stub's `watch:ADDR` stop reply.
    */
   lastWatchHit?: { vm: number; cpu: number; id: number; address: number; kind: 'read' | 'write' };
+  /** Called after every run slice (a few ms of guest time), e.g. to drain the exit rings into a trace file. */
+  afterSlice?: () => void;
 
   constructor(private readonly emit: (e: MonitorEvent) => void, private readonly pauseFlag?: Int32Array) {}
 
@@ -165,6 +167,7 @@ export class Monitor {
       this.emit({ event: 'stopped', body: { kind: 'exception', vm: 0, cpu: 0, description: 'monitor error', text: String(e) } });
     }
     this.flushOutput();
+    this.afterSlice?.();
     if (this.running) this.schedule();
   }
 
