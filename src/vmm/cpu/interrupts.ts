@@ -102,7 +102,6 @@ export function deliverEvent(c: Cpu, v: number, kind: EventKind, code: number): 
   }
   c.halted = false;
   c.tfTrap = false;
-  const oldCpl = c.cpl;
   const ext = kind === EventKind.External || kind === EventKind.Exception ? 1 : 0;
   const pushCode = kind === EventKind.Exception && hasErrorCode(v);
   if ((c.cr[0] & CR0.PE) === 0) {
@@ -113,7 +112,7 @@ export function deliverEvent(c: Cpu, v: number, kind: EventKind, code: number): 
     deliverReal(c, v);
   } else {
     deliverProtected(c, v, kind, code, ext, pushCode);
-    if (c.direct !== null) afterDelivery(c, oldCpl);
+    if (c.direct !== null) afterDelivery(c);
   }
   c.exceptionsDelivered++;
   if (kind === EventKind.Exception) monitorExit(c, ExitReason.Exception, v);

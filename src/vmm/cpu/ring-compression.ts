@@ -135,17 +135,14 @@ function returnToDirect(c: Cpu): void {
 /**
  * After an interrupt or exception reached a ring-1 handler. The monitor's shadow IDT has trap gates only: an
  * interrupt gate would clear the real IF, and the guest's IRET at ring 1 could never set it again, so the
- * monitor would lose its own interrupts until the guest's next STI trapped. So the real IF goes back to 1 and
- * the virtual IF is what it was: the guest's handler runs with its interrupts still on (it expected them off;
- * see the engine's README). Entered from ring 3, the virtual IF is ring 3's IF, always 1 (ring 3 cannot clear
- * it at IOPL 0).
+ * monitor would lose its own interrupts until the guest's next STI trapped. Delivery through a trap gate does
+ * not involve the monitor, so nothing updates the virtual IF either: the guest's handler runs with its
+ * interrupts as they were (on, if they were on; the guest expected them off; see the engine's README).
  */
-export function afterDelivery(c: Cpu, oldCpl: number): void {
+export function afterDelivery(c: Cpu): void {
   if (c.cpl === 0 && (c.cr[0] & CR0.PE) !== 0 && (c.flags & F.VM) === 0) {
     deprivilege(c);
     return;
   }
-  if (c.cpl !== 1) return;
-  if (oldCpl !== 1) c.direct!.vif = 1;
-  c.flags |= F.IF;
+  if (c.cpl === 1) c.flags |= F.IF;
 }
