@@ -29,6 +29,8 @@ export interface CliOptions {
   engine: EngineKind;
   vms: number;
   stats: boolean;
+  /** Write every monitor exit to this file in the exit-trace format (.rstrace). */
+  traceExits?: string;
   timeoutSec?: number;
   cpuModel: string;
 }
@@ -196,6 +198,7 @@ export function parseQemuArgs(argv: string[]): CliOptions {
         break;
       }
       case '-stats': o.stats = true; break;
+      case '-trace-exits': o.traceExits = next(); break;
       case '-timeout': {
         const v = next();
         const t = Number(v);
@@ -223,6 +226,6 @@ export const USAGE = `usage: ringside [qemu-system-i386 options]
   -nographic   -display none   -no-reboot
   -s (gdb on tcp::1234)   -gdb tcp::PORT   -S (wait for gdb)   -accel tcg
   -cpu ${CPU_MODELS.join('|')}
-Ringside's own: --engine interpret|direct  --vms N  --stats  --timeout SECONDS
+Ringside's own: --engine interpret|direct  --vms N  --stats  --timeout SECONDS  --trace-exits FILE.rstrace
 Exit status: as QEMU's (isa-debug-exit: (value << 1) | 1); 1 for a bad option; 124 on --timeout.
 With stdin on a terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A, as in QEMU.`;

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Monitor } from '../vmm/monitor/monitor';
+import { ExitTraceReader, TRACE_HEADER } from '../vmm/monitor/exit-trace';
 import type { MonitorConfig } from '../vmm/monitor/launch-config';
 import type { MonitorEvent, StopEvent } from '../vmm/monitor/protocol';
 import { GdbServer } from '../gdb/server';
@@ -40,6 +41,23 @@ function sink(target: Chardev): (text: string) => void {
   return (t) => fs.writeSync(fd, t, null, 'latin1');
 }
 
+/**
+ * `--trace-exits FILE`: every VM's monitor exits, in order, in the exit-trace format. The rings are drained
+ * after every run slice, and by the ring itself whenever it fills up in between, so no exit is lost. With
+ * several VMs each VM's lines are in order; VMs interleave by slice.
+ */
+function exitTrace(monitor: Monitor, file: string): () => void {
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, TRACE_HEADER + '\n');
+  const write = (lines: string[]) => {
+    if (lines.length) fs.writeSync(fd, lines.join('\n') + '\n');
+  };
+  const readers = monitor.vms.map((v) => new ExitTraceReader(v.name, v.machine.exitRing, write));
+  return () => {
+    for (const r of readers) write(r.drain());
+  };
+}
+
 export function runSession(o: CliOptions): void {
   const serial = o.serial.map(sink);
   const debugcon = sink(o.debugcon);
@@ -48,6 +66,7 @@ export function runSession(o: CliOptions): void {
   const debug: { gdb?: GdbServer } = {};
   const started = Date.now();
   const finish = (code: number) => {
+    trace?.();
     if (o.stats) {
       process.stderr.write(JSON.stringify(monitor.stats(), null, 1) + '\n');
       process.stderr.write(`ringside: ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
@@ -86,6 +105,8 @@ export function runSession(o: CliOptions): void {
     process.stderr.write(`ringside: ${(e as Error).message}\n`);
     process.exit(1);
   }
+  const trace = o.traceExits ? exitTrace(monitor, o.traceExits) : undefined;
+  monitor.afterSlice = trace;
   attachConsoleInput((d) => monitor.serialInput(0, 0, d), () => finish(0));
   if (o.timeoutSec) {
     setTimeout(() => {

@@ -1,5 +1,6 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { EngineBreakpoint, MonitorEventFilter } from '../vmm/monitor/protocol';
+import { EXIT_NAMES } from '../vmm/monitor/exit-names';
 
 /**
  * The session's record of every breakpoint the user set, and what each becomes in the execution engine: one
@@ -27,10 +28,15 @@ const EXCEPTION_VECTORS: Record<string, number[]> = {
   'invalid-opcode': [6],
   'any-exception': Array.from({ length: 32 }, (_, i) => i),
 };
+/** Every privileged instruction's exit reason: what the "privileged" filter (and an empty monitor-exit condition) stops on. */
+export const PRIVILEGED_EXITS = [
+  'CrWrite', 'CrRead', 'DrWrite', 'DrRead', 'DescriptorTableLoad', 'Hlt', 'Invlpg', 'Msr', 'InterruptFlag', 'Clts', 'Lmsw',
+  'CacheFlush', 'RingCompression',
+];
 const EXIT_FILTERS: Record<string, string[]> = {
-  'privileged': ['CrWrite', 'CrRead', 'DrWrite', 'DescriptorTableLoad', 'Hlt', 'Invlpg', 'Msr', 'InterruptFlag'],
+  'privileged': PRIVILEGED_EXITS,
   io: ['IoIn', 'IoOut'],
-  cr3: ['Cr3Write'],
+  cr3: ['CrWrite'],
   'mode-switch': ['ModeSwitch'],
   'ring-transition': ['RingTransition'],
   hypercall: ['Hypercall'],
@@ -45,6 +51,7 @@ export class BreakpointBook {
   private filters: string[] = [];
   private ports: number[] = [];
   private pageFault?: [number, number][];
+  private exitNames: string[] = PRIVILEGED_EXITS;
 
   replace(group: string, specs: BreakpointSpec[]): void {
     for (const old of this.groups.get(group) ?? []) for (const id of old.engineIds) this.byEngineId.delete(id);
@@ -105,6 +112,8 @@ export class BreakpointBook {
     this.ports = io?.condition ? io.condition.split(/[\s,]+/).filter(Boolean).map((p) => Number(p)).filter((n) => Number.isInteger(n)) : [];
     const pf = options.find((o) => o.filterId === 'page-fault');
     this.pageFault = pf?.condition ? parseRanges(pf.condition) : undefined;
+    const mx = options.find((o) => o.filterId === 'monitor-exit');
+    this.exitNames = mx?.condition ? parseExitNames(mx.condition) : PRIVILEGED_EXITS;
   }
 
   /** Faulting-address ranges [start, end] of the page-fault filter's condition, or undefined for any address. */
@@ -118,9 +127,22 @@ export class BreakpointBook {
     for (const f of this.filters) {
       for (const v of EXCEPTION_VECTORS[f] ?? []) vectors.add(v);
       for (const x of EXIT_FILTERS[f] ?? []) exits.add(x);
+      if (f === 'monitor-exit') for (const x of this.exitNames) exits.add(x);
     }
-    return { vectors: [...vectors], exits: [...exits], ports: this.ports };
+    // The CR3 filter narrows CR writes to CR3, unless another filter asked for every CR write.
+    const anyCr = this.filters.includes('privileged') || (this.filters.includes('monitor-exit') && this.exitNames.includes('CrWrite'));
+    const crs = this.filters.includes('cr3') && !anyCr ? [3] : [];
+    return { vectors: [...vectors], exits: [...exits], ports: this.ports, crs };
   }
+}
+
+/** "Hlt, Clts" -> the exit reasons by name (as the exit trace and `exits` show them); throws on an unknown name. */
+export function parseExitNames(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean).map((name) => {
+    const known = EXIT_NAMES.find((n) => n.toLowerCase() === name.toLowerCase());
+    if (!known) throw new Error(`not a monitor exit reason: ${name} (the reasons: ${EXIT_NAMES.join(', ')})`);
+    return known;
+  });
 }
 
 /** "0xc0000000-0xc0400000, 0x1000" -> [[0xc0000000, 0xc0400000], [0x1000, 0x1000]]; throws on anything else. */

@@ -40,7 +40,16 @@ export const enum ExitReason {
   TaskSwitch = 15,
   ModeSwitch = 16, // CR0.PE / CR0.PG change, entering or leaving V86
   RingTransition = 17, // CPL change (user->kernel or back)
-  Count = 18,
+  Clts = 18,
+  Lmsw = 19,
+  DrRead = 20,
+  CacheFlush = 21, // INVD / WBINVD
+  /**
+   * Direct engine only: an unprivileged instruction that faulted only because the guest kernel runs at ring 1
+   * (a selector with RPL 0 loaded into SS, a far return to RPL 0...), emulated at the guest's virtual CPL 0.
+   */
+  RingCompression = 22,
+  Count = 23,
 }
 
 /** Everything the CPU needs from the machine around it. */

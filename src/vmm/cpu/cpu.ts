@@ -19,6 +19,7 @@ import { makeX87Host } from './x87-glue';
 import type { X87Host } from './fpu/x87-host';
 import { raise } from './fault';
 import { BREAK, BreakpointPages } from './breakpoint-pages';
+import type { DirectState } from './ring-compression';
 
 /** One step of a fault chain (what the guest was doing when the machine shut down). */
 export interface FaultRecord {
@@ -196,6 +197,8 @@ export class Cpu {
   curVector = -1;
   /** Triple fault happened: the CPU stays stopped (state kept) until reset(). */
   shutdown = false;
+  /** The direct engine's ring-compression state (ring-compression.ts); null under the interpreter. */
+  direct: DirectState | null = null;
   /** Monitor exits per ExitReason. */
   readonly exitCounts = new Float64Array(ExitReason.Count);
   excCode = 0;

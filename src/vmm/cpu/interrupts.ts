@@ -10,6 +10,7 @@ import {
 } from './segmentation';
 import { push16, push32 } from './stack';
 import { switchTask, TaskSource, tssStackFor } from './task';
+import { afterDelivery, compressing, deprivilege, deprivileged, emulateAtVirtualCpl0 } from './ring-compression';
 
 /**
  * Interrupt and exception delivery: real-mode IVT, protected-mode IDT gates (interrupt, trap, task) with
@@ -46,6 +47,8 @@ export function handleFault(c: Cpu): boolean {
   }
   c.tfTrap = false;
   c.pendingDr6 = 0;
+  // The direct engine's monitor sees a #GP at ring 1 before the guest's IDT: a privileged instruction to emulate.
+  if (c.excVector === 13 && c.nesting === 0 && c.direct !== null && deprivileged(c) && emulateAtVirtualCpl0(c)) return true;
   return deliverException(c, c.excVector, c.excCode);
 }
 
@@ -109,6 +112,7 @@ export function deliverEvent(c: Cpu, v: number, kind: EventKind, code: number): 
     deliverReal(c, v);
   } else {
     deliverProtected(c, v, kind, code, ext, pushCode);
+    if (c.direct !== null) afterDelivery(c);
   }
   c.exceptionsDelivered++;
   if (kind === EventKind.Exception) monitorExit(c, ExitReason.Exception, v);
@@ -152,7 +156,7 @@ function deliverProtected(c: Cpu, v: number, kind: EventKind, code: number, ext:
   const hi = sysRead32(c, (gate + 4) | 0);
   const type = (hi >>> 8) & 0x1f;
   if (type !== 5 && type !== 6 && type !== 7 && type !== 14 && type !== 15) raise(c, 13, gateErr);
-  const gateDpl = (hi >>> 13) & 3;
+  const gateDpl = c.direct !== null && compressing(c) && (hi & 0x6000) === 0 ? 1 : (hi >>> 13) & 3;
   if (kind === EventKind.Software) {
     if (gateDpl < c.cpl) raise(c, 13, v * 8 + 2);
   }
@@ -271,7 +275,11 @@ function pushG(c: Cpu, gate32: boolean, v: number): void {
 
 /** Loads SS:ESP for privilege level `dpl` from the current TSS, with the #TS checks. */
 export function loadStackFromTss(c: Cpu, dpl: number, ext: number): void {
-  const { ss, esp } = tssStackFor(c, dpl);
+  // Ring compression: the monitor's TSS gives ring 1 the guest's ring-0 stack.
+  const compressed = c.direct !== null && dpl === 1;
+  const t = tssStackFor(c, compressed ? 0 : dpl);
+  const ss = compressed && (t.ss & 3) === 0 ? t.ss | 1 : t.ss;
+  const esp = t.esp;
   if ((ss & 0xfffc) === 0) raise(c, 10, ext);
   readDescriptor(c, ss, 10);
   const ar = descAr(c.descHi);
@@ -339,6 +347,7 @@ export function boundary(c: Cpu): number {
     return r;
   }
   if (c.shutdown) return StopReason.Shutdown;
+  if (c.direct !== null && c.cpl === 0 && (c.cr[0] & CR0.PE) !== 0 && (c.flags & F.VM) === 0) deprivilege(c);
   c.instrStart = c.eip;
   c.nesting = 0;
   c.frameTop = 0;
@@ -371,7 +380,8 @@ export function boundary(c: Cpu): number {
     c.instrStart = c.eip;
     if (c.stopReq >= 0) return takeStop(c);
   }
-  const canInterrupt = !inhibit && (c.flags & F.IF) !== 0 && c.interruptsEnabled;
+  // Under ring compression the guest's interrupts follow its virtual IF (the real IF is the monitor's, always 1).
+  const canInterrupt = !inhibit && (c.flags & F.IF) !== 0 && c.interruptsEnabled && (c.direct === null || c.direct.vif !== 0 || !deprivileged(c));
   if (c.halted) {
     if (!canInterrupt || !c.host.interruptPending(c.index)) {
       c.attn = true;

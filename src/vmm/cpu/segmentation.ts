@@ -1,7 +1,8 @@
 import type { Cpu } from './cpu';
 import { AR, CR0, F, Seg } from './constants';
 import { raise } from './fault';
-import { sysRead32, sysWrite8 } from './access';
+import { sysRead8, sysRead32, sysWrite8 } from './access';
+import { compressDescriptor, compressing } from './ring-compression';
 
 /**
  * Segment registers with their hidden descriptor caches. Loads fill the cache from a descriptor (protected
@@ -157,13 +158,16 @@ export function readDescriptor(c: Cpu, sel: number, vector = 13): number {
   const addr = (base + off) | 0;
   c.descLo = sysRead32(c, addr);
   c.descHi = sysRead32(c, (addr + 4) | 0);
+  if (c.direct !== null && compressing(c)) compressDescriptor(c);
   return addr;
 }
 
 export function setAccessedBit(c: Cpu, addr: number): void {
   if ((c.descHi & 0x100) === 0) {
     c.descHi |= 0x100;
-    sysWrite8(c, (addr + 5) | 0, (c.descHi >>> 8) & 0xff);
+    // Under ring compression descHi holds the shadow entry (DPL compressed): only the A bit goes to the guest's.
+    if (c.direct !== null) sysWrite8(c, (addr + 5) | 0, sysRead8(c, (addr + 5) | 0) | 1);
+    else sysWrite8(c, (addr + 5) | 0, (c.descHi >>> 8) & 0xff);
   }
 }
 

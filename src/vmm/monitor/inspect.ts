@@ -6,6 +6,7 @@ import { EXIT_NAMES } from './machine';
 import { buildSnapshot, describeShadow } from '../memory/shadow/snapshot';
 import type { Monitor } from './monitor';
 import type { PageTableSnapshot } from './page-table-snapshot';
+import { formatExit, TRACE_HEADER } from './exit-trace';
 
 /**
  * The debugger's view into a stopped VM: registers as plain data, memory by virtual, linear or physical
@@ -171,6 +172,7 @@ export const MONITOR_HELP = [
   '  info shadow          shadow page tables: counters and cached roots',
   '  info tlb             the vCPU\'s active shadow root (its TLB)',
   '  exits | stats        monitor exits by reason and device accesses',
+  '  exits recent [N]     the last N monitor exits (default 20), in the exit-trace format (.rstrace)',
 ].join('\n');
 
 export function monitorCommand(m: Machine, index: number, text: string): string {
@@ -195,9 +197,16 @@ export function monitorCommand(m: Machine, index: number, text: string): string 
       return 'usage: info shadow | info tlb | info registers';
     case 'exits':
     case 'stats': {
+      if (cmd === 'exits' && args[0] === 'recent') {
+        const n = args[1] === undefined ? 20 : Number(args[1]);
+        if (!Number.isInteger(n) || n < 1) return 'usage: exits recent [N]';
+        const ring = m.exitRing;
+        const lines = ring.recent(n).map((r) => formatExit(m.options.name, r));
+        return [TRACE_HEADER, `# ${ring.total} exits since start, ${Math.min(n, ring.total - ring.first)} shown (the ring holds ${ring.size})`, ...lines].join('\n');
+      }
       const lines = EXIT_NAMES.map((n, i) => [n, m.exitCounts[i]] as const).filter(([, c]) => c > 0).map(([n, c]) => `  ${n.padEnd(22)} ${c}`);
       const devs = m.io.devices.map((d, i) => `  ${d.name.padEnd(22)} ${m.io.accessCounts[i]}`);
-      return [`instructions ${m.instructions}`, 'exits:', ...lines, 'device accesses:', ...devs].join('\n');
+      return [`instructions ${m.instructions}`, `engine ${m.engine.kind}`, 'exits:', ...lines, 'device accesses:', ...devs].join('\n');
     }
   }
   return `unknown command "${cmd}"; type help`;

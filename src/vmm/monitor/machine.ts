@@ -15,12 +15,11 @@ import { writePlatformTables } from '../firmware/platform-tables';
 import { VirtualClock } from './virtual-clock';
 import { HC_ALL_FEATURES, HC_VERSION, PV_BLOCK_PORT, PV_CONSOLE_PORT } from '../devices/pv-abi';
 import { handleHypercall, HC_COUNT } from './hypercalls/hypercalls';
+import { ExitRing } from './exit-ring';
+import { createEngine, type ExecutionEngine } from '../engine/engine';
+import type { EngineKind } from './launch-config';
 
-/** Names of ExitReason values, index = reason, for statistics and filters. */
-export const EXIT_NAMES = [
-  'IoIn', 'IoOut', 'CrWrite', 'CrRead', 'DrWrite', 'DescriptorTableLoad', 'Hlt', 'Invlpg', 'Msr', 'InterruptFlag',
-  'Exception', 'ExternalInterrupt', 'SoftwareInterrupt', 'Cpuid', 'Hypercall', 'TaskSwitch', 'ModeSwitch', 'RingTransition',
-];
+export { EXIT_NAMES } from './exit-names';
 
 export interface MachineStop {
   reason: StopReason;
@@ -53,6 +52,8 @@ export interface MachineOptions {
   startTimeMs?: number;
   /** Run the shadow page-table audit every N events (0 = off; absent = RINGSIDE_SHADOW_AUDIT or off). */
   shadowAudit?: number;
+  /** The execution engine (default: interpret). */
+  engine?: EngineKind;
 }
 
 /**
@@ -99,12 +100,18 @@ export class Machine implements CpuHost {
   readonly cpus: Cpu[] = [];
   readonly platform: PcPlatform;
   readonly acpiPm: AcpiPm;
+  readonly engine: ExecutionEngine;
   readonly exitCounts = new Float64Array(ExitReason.Count);
   /** Per exit reason: stop the run after it (the debugger's monitor-event filters). */
   readonly stopOnExit = new Uint8Array(ExitReason.Count);
   /** Ports the I/O filter applies to; empty = all. */
   stopPorts = new Set<number>();
-  lastExit?: { cpu: number; reason: ExitReason; detail: number };
+  /** Bit n: stop on CR n writes only (the debugger's CR3 filter); 0 = any CR write. */
+  stopCrs = 0;
+  /** The recent exits, for the debug console and the exit trace. */
+  readonly exitRing = new ExitRing();
+  /** The exit that stopped the run; `seq` is its place in exitRing. */
+  lastExit?: { cpu: number; reason: ExitReason; detail: number; seq: number };
   /** Set once the guest powered off, reset, or asked the isa-debug-exit device to end it. */
   poweredOff?: { code: number; reason: string };
   /** Hypercalls served per number (hypercalls.ts); CPUID 0x40000001's answer. */
@@ -158,7 +165,12 @@ export class Machine implements CpuHost {
     this.acpiPm = new AcpiPm({ clock: this.clock, onSleep: (type) => this.onSleep(type) });
     this.acpiPm.attach(this.io);
     writePlatformTables(this.phys, options.cpus);
-    for (let i = 0; i < options.cpus; i++) this.cpus.push(new Cpu(i, this, new X87Fpu()));
+    this.engine = createEngine(options.engine ?? 'interpret');
+    for (let i = 0; i < options.cpus; i++) {
+      const c = new Cpu(i, this, new X87Fpu());
+      this.engine.attach(c);
+      this.cpus.push(c);
+    }
   }
 
   /** The vCPU whose instruction is being emulated (for devices that act on the caller, like the BIOS). */
@@ -224,9 +236,12 @@ export class Machine implements CpuHost {
 
   exit(cpuIndex: number, reason: ExitReason, detail: number): boolean {
     this.exitCounts[reason]++;
+    const c = this.cpus[cpuIndex];
+    this.exitRing.record(reason, cpuIndex, c.instrStart, c.segSel[Seg.CS], detail, c.icount);
     if (this.stopOnExit[reason] === 0) return false;
     if ((reason === ExitReason.IoIn || reason === ExitReason.IoOut) && this.stopPorts.size && !this.stopPorts.has(detail & 0xffff)) return false;
-    this.lastExit = { cpu: cpuIndex, reason, detail };
+    if (reason === ExitReason.CrWrite && this.stopCrs !== 0 && ((this.stopCrs >>> detail) & 1) === 0) return false;
+    this.lastExit = { cpu: cpuIndex, reason, detail, seq: this.exitRing.total - 1 };
     return true;
   }
 
@@ -321,7 +336,7 @@ export class Machine implements CpuHost {
         this.running = cpu;
         let r: StopReason;
         try {
-          r = cpu.run(slice);
+          r = this.engine.run(cpu, slice);
         } finally {
           this.running = undefined;
         }

@@ -8,6 +8,7 @@ import type { EngineBreakpoint, MonitorEvent, MonitorEventFilter, MonitorStats, 
 import { Stepper, type StepGoal } from './stepper';
 import { deliverIntercepted, watchpointIds } from './debug-events';
 import { describeStop } from './stop-description';
+import { formatExit } from './exit-trace';
 
 /** Host time a run slice may take before the worker looks at its messages again. */
 const SLICE_MS = 8;
@@ -41,6 +42,8 @@ export class Monitor {
    * front ends that must name the watchpoint, like the GDB stub's `watch:ADDR` stop reply.
    */
   lastWatchHit?: { vm: number; cpu: number; id: number; address: number; kind: 'read' | 'write' };
+  /** Called after every run slice (a few ms of guest time), e.g. to drain the exit rings into a trace file. */
+  afterSlice?: () => void;
 
   constructor(private readonly emit: (e: MonitorEvent) => void, private readonly pauseFlag?: Int32Array) {}
 
@@ -63,6 +66,7 @@ export class Monitor {
           debugExitPort: vc.debugExitPort,
           disks: openDisks(vc.disks),
           shadowAudit: vc.shadowAudit,
+          engine: vc.engine,
         },
         memory,
         {
@@ -166,6 +170,7 @@ export class Monitor {
       this.emit({ event: 'stopped', body: { kind: 'exception', vm: 0, cpu: 0, description: 'monitor error', text: String(e) } });
     }
     this.flushOutput();
+    this.afterSlice?.();
     if (this.running) this.schedule();
   }
 
@@ -255,6 +260,7 @@ export class Monitor {
         if (i >= 0) m.stopOnExit[i] = 1;
       }
       m.stopPorts = new Set(f.ports);
+      m.stopCrs = (f.crs ?? []).reduce((bits, n) => bits | (1 << n), 0);
       for (const cpu of m.cpus) {
         cpu.intercept.fill(0);
         for (const v of f.vectors) cpu.intercept[v] = 1;
@@ -276,7 +282,9 @@ export class Monitor {
         EXIT_NAMES.forEach((n, i) => (exits[n] = v.machine.exitCounts[i]));
         const devices: Record<string, number> = {};
         v.machine.io.devices.forEach((d, i) => (devices[d.name] = v.machine.io.accessCounts[i]));
-        return { name: v.name, instructions: v.machine.instructions, exits, devices, shadow };
+        const ring = v.machine.exitRing;
+        const recentExits = ring.recent(32).map((r) => formatExit(v.name, r));
+        return { name: v.name, instructions: v.machine.instructions, exits, devices, shadow, engine: v.machine.engine.kind, recentExits, exitTotal: ring.total };
       }),
     };
   }

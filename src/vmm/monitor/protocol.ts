@@ -80,6 +80,8 @@ export interface MonitorEventFilter {
   exits: string[];
   /** Port filter for I/O exits; empty = all ports. */
   ports: number[];
+  /** CR numbers the CrWrite filter applies to (the CR3 filter); absent or empty = any CR. */
+  crs?: number[];
 }
 
 export interface MemoryRead {
@@ -125,6 +127,12 @@ export interface MonitorStats {
     devices: Record<string, number>;
     /** The VM's shadow page-table counters (memory/shadow/counters.ts). */
     shadow: ShadowStats;
+    /** The execution engine the VM runs under. */
+    engine: string;
+    /** The most recent exits (up to 32), oldest first, each as its exit-trace line (syntaxes/README.md). */
+    recentExits: string[];
+    /** Exits recorded since the VM started (the ring keeps the last 4096). */
+    exitTotal: number;
   }[];
 }
 

@@ -2,6 +2,7 @@ import { StopReason } from '../cpu/cpu-host';
 import type { StopEvent } from './protocol';
 import { EXIT_NAMES, type Machine, type MachineStop } from './machine';
 import { HC_NAMES } from '../devices/pv-abi';
+import { formatExit } from './exit-trace';
 
 const VECTOR_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', 'coprocessor overrun', '#TS', '#NP', '#SS', '#GP', '#PF', 'reserved', '#MF', '#AC', '#MC', '#XM'];
 
@@ -34,8 +35,12 @@ export function describeStop(m: Machine, r: MachineStop): Omit<StopEvent, 'vm'> 
       }
       const e = r.exit;
       const name = e ? EXIT_NAMES[e.reason] : 'monitor event';
+      // The exit as its trace line (reason, fields, EIP and CS of the instruction), if the ring still holds it.
+      const last = m.lastExit;
+      const ring = m.exitRing;
+      const line = last && last.seq >= ring.first && last.seq < ring.total ? formatExit(m.options.name, ring.at(last.seq)) : undefined;
       const what = e && name === 'Hypercall' ? `: ${HC_NAMES[e.detail >>> 0] ?? 'unknown'}` : '';
-      return { kind: 'event', cpu: r.cpu, description: name, text: e ? `monitor exit ${name} (${hex(e.detail)}${what})` : undefined };
+      return { kind: 'event', cpu: r.cpu, description: name, text: e ? `monitor exit ${name} (${hex(e.detail)}${what})${line ? '\n' + line : ''}` : undefined };
     }
     case StopReason.Paused:
       return { kind: 'pause', cpu: r.cpu, description: 'paused' };

@@ -126,6 +126,9 @@ describe('cli: qemu-system-i386 options', () => {
     refused([...K, '--vms', '0'], /1 to 16 VMs/);
     refused([...K, '--timeout', '-1'], /positive number/);
     refused([...K, '--vms', '2', '-s'], /debug one VM/);
+    assert.strictEqual(parse('--trace-exits', 'run.rstrace').traceExits, 'run.rstrace');
+    assert.strictEqual(parse().traceExits, undefined);
+    refused([...K, '--trace-exits'], /requires an argument/);
   });
 
   it('refuses unknown options, missing values, bare images and nothing to boot', () => {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { BreakpointBook, hitConditionMet, parseRanges } from '../../../src/debug/breakpoint-book';
+import { BreakpointBook, hitConditionMet, parseExitNames, parseRanges, PRIVILEGED_EXITS } from '../../../src/debug/breakpoint-book';
+import { EXIT_NAMES } from '../../../src/vmm/monitor/exit-names';
 
 const bp = (): DebugProtocol.Breakpoint => ({ verified: true });
 
@@ -62,9 +63,24 @@ describe('debug: breakpoint book', () => {
     book.setExceptionFilters(['page-fault', 'io', 'cr3'], [{ filterId: 'io', condition: '0x3f8, 0x20' }, { filterId: 'page-fault', condition: '0xc0000000-0xc0400000 0x1000' }]);
     const f = book.eventFilter();
     assert.deepStrictEqual(f.vectors, [14]);
-    assert.deepStrictEqual(f.exits.sort(), ['Cr3Write', 'IoIn', 'IoOut']);
+    // The CR3 filter is CrWrite narrowed to CR 3 ('Cr3Write', which it once asked for, is no exit reason).
+    assert.deepStrictEqual(f.exits.sort(), ['CrWrite', 'IoIn', 'IoOut']);
+    assert.deepStrictEqual(f.crs, [3]);
     assert.deepStrictEqual(f.ports, [0x3f8, 0x20]);
     assert.deepStrictEqual(book.pageFaultRanges(), [[0xc0000000, 0xc0400000], [0x1000, 0x1000]]);
     assert.throws(() => parseRanges('0x10-zz'), /not an address or range: 0x10-zz/);
+  });
+
+  it('selects monitor exits by reason name, every privileged one by default, and refuses unknown names', () => {
+    const book = new BreakpointBook();
+    book.setExceptionFilters(['monitor-exit'], [{ filterId: 'monitor-exit', condition: 'hlt, Clts,LMSW' }]);
+    assert.deepStrictEqual(book.eventFilter().exits, ['Hlt', 'Clts', 'Lmsw']);
+    book.setExceptionFilters(['monitor-exit'], []);
+    assert.deepStrictEqual(book.eventFilter().exits, PRIVILEGED_EXITS);
+    for (const name of PRIVILEGED_EXITS) assert.ok(EXIT_NAMES.includes(name), name);
+    // A filter for any CR write wins over the CR3 filter's narrowing.
+    book.setExceptionFilters(['cr3', 'privileged'], []);
+    assert.deepStrictEqual(book.eventFilter().crs, []);
+    assert.throws(() => parseExitNames('Hlt, Cr3Write'), /not a monitor exit reason: Cr3Write/);
   });
 });

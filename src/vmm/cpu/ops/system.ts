@@ -10,6 +10,7 @@ import { descAr, descBase, descLimit, readDescriptor, refreshAllSegs, setSegCach
 import { drExecEnabled, ioBreakpointsEnabled, rebuildSlowPages } from '../debug-access';
 import type { Handler } from '../handler';
 import { hypervisorLeaf } from './hypercall';
+import { compressDescriptor, compressing, monitorCr0, MONITOR_GDT_BASE, MONITOR_IDT_BASE } from '../ring-compression';
 
 /** Privileged and system instructions: control/debug registers, descriptor tables, MSRs, CPUID. */
 
@@ -34,6 +35,7 @@ export function writeCr0(c: Cpu, v: number): void {
   if (changed & (CR0.PG | CR0.WP | CR0.PE)) switchRoot(c);
   if (changed & (CR0.PE | CR0.PG)) monitorExit(c, ExitReason.ModeSwitch, v);
   if (changed & (CR0.PE | CR0.AM)) refreshAllSegs(c);
+  if (changed & CR0.PE) c.attn = true;
 }
 
 export function writeCr(c: Cpu, n: number, v: number): void {
@@ -96,6 +98,7 @@ export const movRdDd: Handler = (c) => {
   }
   requireCpl0(c);
   generalDetect(c);
+  monitorExit(c, ExitReason.DrRead, n);
   c.reg[c.modrm & 7] = n === 6 ? c.dr[6] | 0xffff0ff0 : n === 7 ? c.dr[7] | 0x400 : c.dr[n];
 };
 
@@ -120,20 +123,22 @@ export const movDdRd: Handler = (c) => {
 
 export const clts: Handler = (c) => {
   requireCpl0(c);
-  monitorExit(c, ExitReason.CrWrite, 0);
+  monitorExit(c, ExitReason.Clts, 0);
   c.cr[0] &= ~CR0.TS;
 };
 
 export const lmsw: Handler = (c) => {
   const v = readEw(c);
   requireCpl0(c);
+  monitorExit(c, ExitReason.Lmsw, v & 0xffff);
   // LMSW can set PE but never clear it.
-  writeCr(c, 0, (c.cr[0] & ~0xe) | (v & 0xf) | (c.cr[0] & CR0.PE));
+  writeCr0(c, (c.cr[0] & ~0xe) | (v & 0xf) | (c.cr[0] & CR0.PE));
 };
 
 export const smsw: Handler = (c) => {
-  if (c.modrm >= 0xc0 && c.osz) c.reg[c.modrm & 7] = c.cr[0];
-  else writeEw(c, c.cr[0]);
+  const cr0 = c.direct !== null && compressing(c) ? monitorCr0(c) : c.cr[0];
+  if (c.modrm >= 0xc0 && c.osz) c.reg[c.modrm & 7] = cr0;
+  else writeEw(c, cr0);
 };
 
 export const invlpg: Handler = (c) => {
@@ -144,7 +149,10 @@ export const invlpg: Handler = (c) => {
   invalidatePage(c, (c.segBase[c.eaSeg] + c.eaOff) | 0);
 };
 
-export const invd: Handler = (c) => requireCpl0(c);
+export const invd: Handler = (c) => {
+  requireCpl0(c);
+  monitorExit(c, ExitReason.CacheFlush, c.instrOp & 0xff);
+};
 
 // ---- descriptor tables ----
 
@@ -152,8 +160,10 @@ function storeDtr(which: 0 | 2): Handler {
   return (c) => {
     if (c.modrm >= 0xc0) ud(c);
     decodeEA(c);
+    // Under ring compression the CPU really uses the monitor's shadow tables: SGDT/SIDT (unprivileged) say so.
+    const base = c.direct !== null && compressing(c) ? (which === 0 ? MONITOR_GDT_BASE : MONITOR_IDT_BASE) : c.dtr[which];
     wr16(c, c.eaSeg, c.eaOff, c.dtr[which + 1]);
-    wr32(c, c.eaSeg, (c.eaOff + 2) | 0, c.osz ? c.dtr[which] : c.dtr[which] & 0xffffff);
+    wr32(c, c.eaSeg, (c.eaOff + 2) | 0, c.osz ? base : base & 0xffffff);
   };
 }
 
@@ -237,6 +247,7 @@ function probeDescriptor(c: Cpu, sel: number): boolean {
   const a = (base + (sel & 0xfff8)) | 0;
   c.descLo = sysRead32(c, a);
   c.descHi = sysRead32(c, (a + 4) | 0);
+  if (c.direct !== null && compressing(c)) compressDescriptor(c);
   return true;
 }
 
