@@ -4,6 +4,7 @@ import { CR0 } from '../constants';
 import { ud } from '../fault';
 import { monitorExit } from '../exits';
 import type { Handler } from '../handler';
+import { deprivileged } from '../ring-compression';
 
 /**
  * VMCALL (0F 01 C1) as Ringside's hypercall instruction, as KVM uses it: the guest kernel at CPL 0 asks the
@@ -16,8 +17,9 @@ export const vmcall: Handler = (c) => {
   if (host.hypercall === undefined) ud(c);
   // 66, F2 and F3 select other instructions in this space: VMCALL with any of them is #UD (iced-x86 agrees).
   if (c.rep !== 0 || c.osz !== c.defOsz) ud(c);
-  // Virtual-8086 mode runs at CPL 3, so this covers it too.
-  if ((c.cr[0] & CR0.PE) !== 0 && c.cpl !== 0) ud(c);
+  // Virtual-8086 mode runs at CPL 3, so this covers it too. Under the direct engine the guest kernel's CPL 0
+  // really is ring 1: a paravirtual kernel calls the monitor from there (as Xen's ring-1 guests do).
+  if ((c.cr[0] & CR0.PE) !== 0 && c.cpl !== 0 && !deprivileged(c)) ud(c);
   monitorExit(c, ExitReason.Hypercall, c.reg[0]);
   host.hypercall(c.index);
 };
