@@ -5,6 +5,7 @@
 //   npm run bench                                   # every mode, 3 repetitions (about 10 minutes)
 //   npm run bench -- --reps 1 --modes loop          # a quick look
 //   npm run bench -- --rev HEAD                     # the last commit, not the working tree
+//   npm run bench -- --linux                        # Debian Linux boot time, Ringside beside v86 (bench/linux.mjs)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { buildCpubench, buildRingside, setupV86 } from './setup.mjs';
 import { ENGINES, runEngine } from './engines.mjs';
 import { checkChecksums, markdown, summarise } from './report.mjs';
+import { LINUX_DEFAULT_ENGINES, LINUX_ENGINES, linuxGuest, linuxMarkdown, runLinux } from './linux.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(here);
@@ -35,7 +37,10 @@ const USAGE = `usage: npm run bench -- [options]
   --out DIR           default bench/.results
   --report FILE.json  only re-render the tables of an earlier run (its latest.json) into --out
   --pv                the paravirtualization comparison instead (bench/pv.mjs): the teaching kernel's
-                      self-test emulated and paravirtual, exits per reason, per console byte, per disk sector`;
+                      self-test emulated and paravirtual, exits per reason, per console byte, per disk sector
+  --linux             instead: boot Debian's kernel + busybox initramfs (../shared/anchors/linux-guest) to its
+                      shell and end marker under ${LINUX_DEFAULT_ENGINES.join(', ')} (--engines: any of
+                      ${LINUX_ENGINES.join(',')}); 1 repetition unless --reps; writes latest-linux.md/json`;
 
 function parseArgs(argv) {
   const o = { reps: 3, modes: Object.keys(ITERS), engines: [...ENGINES], iters: { ...ITERS }, scale: 1, build: true, nice: 10,
@@ -47,24 +52,30 @@ function parseArgs(argv) {
       return argv[++i];
     };
     switch (argv[i]) {
-      case '--reps': o.reps = Number(v()); break;
+      case '--reps': o.reps = Number(v()); o.repsGiven = true; break;
       case '--modes': o.modes = v().split(','); break;
-      case '--engines': o.engines = v().split(','); break;
+      case '--engines': o.engines = v().split(','); o.enginesGiven = true; break;
       case '--iters': for (const kv of v().split(',')) { const [k, n] = kv.split('='); overrides[k] = Number(n); } break;
       case '--scale': o.scale = Number(v()); break;
       case '--rev': o.rev = v(); break;
       case '--no-build': o.build = false; break;
       case '--nice': o.nice = Number(v()); break;
-      case '--timeout': o.timeoutS = Number(v()); break;
+      case '--timeout': o.timeoutS = Number(v()); o.timeoutGiven = true; break;
       case '--anchors': o.anchors = path.resolve(v()); break;
       case '--out': o.out = path.resolve(v()); break;
       case '--report': o.report = path.resolve(v()); break;
+      case '--linux': o.linux = true; break;
       case '-h': case '--help': process.stdout.write(USAGE + '\n'); process.exit(0);
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }
   for (const m of o.modes) if (!(m in ITERS)) throw new Error(`unknown mode ${m}`);
-  for (const e of o.engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e}`);
+  if (o.linux) {
+    if (!o.enginesGiven) o.engines = [...LINUX_DEFAULT_ENGINES];
+    if (!o.repsGiven) o.reps = 1;
+    if (!o.engines.includes('ringside')) throw new Error('--linux compares against ringside: keep it in --engines');
+  }
+  for (const e of o.engines) if (!(o.linux ? LINUX_ENGINES : ENGINES).includes(e)) throw new Error(`unknown engine ${e}`);
   for (const m of Object.keys(ITERS)) o.iters[m] = overrides[m] ?? Math.max(1, Math.round(ITERS[m] * o.scale));
   if (!(o.reps >= 1)) throw new Error('--reps needs a positive number');
   return o;
@@ -101,6 +112,7 @@ async function main() {
   if (o.nice) os.setPriority(0, Math.min(19, os.getPriority(0) + o.nice));
   const started = performance.now();
   const cache = path.join(repo, '.cache');
+  if (o.linux) return benchLinux(o, cache, started);
   process.stderr.write('bench: building cpubench, v86, Ringside...\n');
   const kernel = buildCpubench(o.anchors, cache);
   const v86 = setupV86(o.anchors, cache);
@@ -130,6 +142,32 @@ async function main() {
   meta.load_after = load();
   meta.duration_s = (performance.now() - started) / 1000;
   finish(o, meta, runs);
+}
+
+/** `--linux`: one boot per engine and repetition, times to the markers, the table into latest-linux.md. */
+async function benchLinux(o, cache, started) {
+  process.stderr.write('bench: building v86, Ringside, the Linux guest...\n');
+  const v86 = setupV86(o.anchors, cache);
+  const ringside = buildRingside(repo, cache, { rev: o.rev, build: o.build });
+  const guest = linuxGuest(repo, o.anchors);
+  const meta = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    cpu: os.cpus()[0]?.model.trim() ?? '?', cores: os.cpus().length, os: version('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']),
+    node: process.version, v86: v86.version, qemu: version('qemu-system-i386', ['--version']),
+    ringside, reps: o.reps, nice: os.getPriority(0), kernel: guest.kernel, initrd: guest.initrd, md5: guest.md5, load_before: load(),
+  };
+  const ctx = { monitor: ringside.monitor, v86Runner: v86.runner, timeoutS: o.timeoutGiven ? o.timeoutS : 3600 };
+  const runs = await runLinux(o.engines, o.reps, guest, ctx, (t) => process.stderr.write(t));
+  meta.load_after = load();
+  meta.duration_s = (performance.now() - started) / 1000;
+  const md = linuxMarkdown(runs, meta);
+  fs.mkdirSync(o.out, { recursive: true });
+  fs.writeFileSync(path.join(o.out, 'latest-linux.md'), md);
+  fs.writeFileSync(path.join(o.out, 'latest-linux.json'), JSON.stringify({ meta, runs }, null, 1) + '\n');
+  process.stdout.write('\n' + md);
+  const failed = Object.values(runs).flat().filter((r) => r?.error);
+  if (failed.length) process.stderr.write(`bench: ${failed.length} Linux boot(s) failed\n`);
+  process.exit(failed.length ? 1 : 0);
 }
 
 /** Tables, files, exit status. */

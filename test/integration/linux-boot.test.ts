@@ -6,7 +6,7 @@ import { bootLinux, linuxGuest, missingLines, type LinuxGuest } from './linux-gu
 /**
  * The acceptance test of issue 6: Debian's own i686 kernel boots on Ringside's PC to its busybox /init, which
  * prints uname and /proc/cpuinfo, counts the online CPUs, checks an md5 over 3.3 MB and powers off through
- * ACPI. One boot per vCPU count; the console of each run is kept in .cache/linux-guest/logs/.
+ * ACPI, and shows in its log that it scanned PCI through the DSDT's root bridge. One boot per vCPU count; the console of each run is kept in .cache/linux-guest/logs/.
  */
 const BOOT_TIMEOUT_MS = Number(process.env.RINGSIDE_LINUX_TIMEOUT_S ?? 1200) * 1000;
 const CMDLINE = 'console=ttyS0 ringside.auto=1 panic=-1';
@@ -38,6 +38,9 @@ describe('integration: Debian Linux boots to its init script and powers off', fu
       assert.deepStrictEqual(missingLines(guest.expected, r.console, cpus), [], `console tail:\n${tail}`);
       assert.ok(guest.expected.some((l) => /md5=[0-9a-f]{32}/.test(l)), 'expected.txt checks the md5 of seq 1 500000');
       assert.ok(r.console.includes(`smp: Brought up 1 node, ${cpus} CPU`), 'the kernel brought up every CPU');
+      // In ACPI mode Linux scans PCI only below the DSDT's PNP0A03 root bridge; the PIIX3 IDE function is on it.
+      assert.match(r.console, /ACPI: PCI Root Bridge \[PCI0\] \(domain 0000 \[bus 00-ff\]\)/, 'the DSDT root bridge was found');
+      assert.match(r.console, /pci 0000:00:01\.1: \[8086:7010\] type 00 class 0x010180/, 'PCI was scanned: the IDE controller');
       assert.deepStrictEqual(r.exit, { code: 0, reason: 'ACPI power-off (S5)' });
       // Issue 8: under shadow paging with the audit on (test/support/shadow-audit.ts), never a mismatch.
       assert.ok(r.shadow.audits > 0, 'the shadow audit ran');

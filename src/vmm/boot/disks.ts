@@ -24,19 +24,24 @@ export function openDisks(disks: DiskConfig[] | undefined): IdeDisks {
     const index = d.index ?? i;
     if (index < 0 || index > 3) throw new BootError(`disk ${d.path}: IDE index ${index} is not 0-3`);
     if (out[index]) throw new BootError(`disk ${d.path}: IDE position ${index} is already taken`);
-    let size: number;
+    let st: fs.Stats;
     try {
-      size = fs.statSync(d.path).size;
+      st = fs.statSync(d.path);
     } catch (e) {
       throw new BootError(`cannot open disk image ${d.path}: ${why(e)}`);
     }
+    const size = st.size;
     if (size < SECTOR_SIZE) throw new BootError(`disk image ${d.path} is ${size} bytes: smaller than one 512-byte sector`);
+    const hint = ' for writing (the configuration asks to write it: drop "writable" in launch.json, or give readonly=on or snapshot=on to -drive, to use a copy-on-write overlay)';
+    // The file's write bits are the user's "do not touch": honoured even for root, whose open() would succeed.
+    if (d.writable && (st.mode & 0o222) === 0) {
+      throw new BootError(`cannot open disk image ${d.path}${hint}: the file is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`);
+    }
     let base: FileBlockBackend;
     try {
       base = new FileBlockBackend(d.path, { writable: !!d.writable });
     } catch (e) {
-      const hint = d.writable ? ' for writing (the disk is marked writable; remove `writable` to use a copy-on-write overlay)' : '';
-      throw new BootError(`cannot open disk image ${d.path}${hint}: ${why(e)}`);
+      throw new BootError(`cannot open disk image ${d.path}${d.writable ? hint : ''}: ${why(e)}`);
     }
     out[index] = new CowOverlayBackend(base, { writeThrough: !!d.writable });
   });

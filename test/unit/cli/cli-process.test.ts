@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { sampleKernelDir } from '../../support/repo';
+import { fakeBzImage } from '../platform/fake-bzimage';
 import { runCli } from './run-cli';
 
 /** The command line as a process: messages on stderr and exit statuses as QEMU gives them. */
@@ -48,5 +49,62 @@ describe('cli: process behaviour', function () {
     assert.ok(text.startsWith('\r\nRingside teaching kernel\r\n'), JSON.stringify(text.slice(0, 80)));
     assert.ok(!text.includes('stale'));
     fs.rmSync(dir, { recursive: true });
+  });
+
+  describe('bad input: a clear message on stderr, status 1, and nothing written', () => {
+    let dir: string;
+    let snapshot: () => Record<string, string>;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-cli-bad-'));
+      // Every file's bytes and mode: a refused launch must leave the folder exactly as it was.
+      snapshot = () => Object.fromEntries(fs.readdirSync(dir).sort().map((n) => {
+        const p = path.join(dir, n);
+        return [n, `${fs.statSync(p).mode.toString(8)} ${fs.readFileSync(p).toString('base64')}`];
+      }));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const refused = async (args: string[], message: RegExp) => {
+      const before = snapshot();
+      const r = await runCli([...args, '-nographic'], { cwd: dir, timeoutMs: 60_000 });
+      assert.strictEqual(r.status, 1, `status ${r.status}, stderr: ${r.stderr}`);
+      assert.match(r.stderr, /^ringside: /);
+      assert.match(r.stderr, message);
+      assert.strictEqual(r.stdout, '');
+      assert.deepStrictEqual(snapshot(), before);
+    };
+
+    it('a kernel file that is not a kernel', async () => {
+      fs.writeFileSync(path.join(dir, 'notes.txt'), '#!/bin/sh\necho not a kernel\n'.repeat(50));
+      await refused(['-kernel', 'notes.txt'], /notes\.txt is not a kernel Ringside can boot: neither a Multiboot kernel nor a Linux bzImage/);
+    });
+
+    it('a truncated bzImage', async () => {
+      const bz = fakeBzImage();
+      fs.writeFileSync(path.join(dir, 'vmlinuz'), bz.subarray(0, bz.length - 4096));
+      await refused(['-kernel', 'vmlinuz', '-m', '64'], /vmlinuz is truncated/);
+    });
+
+    it('an initrd larger than memory', async () => {
+      fs.writeFileSync(path.join(dir, 'vmlinuz'), fakeBzImage({ initSize: 0x10000 }));
+      fs.writeFileSync(path.join(dir, 'initrd.img'), Buffer.alloc(25 << 20));
+      await refused(['-kernel', 'vmlinuz', '-initrd', 'initrd.img', '-m', '24'], /initrd initrd\.img \(25\.0 MiB\) does not fit in guest memory/);
+    });
+
+    it('a missing disk image', async () => {
+      await refused(['-hda', 'nope.img'], /cannot open disk image .*nope\.img: no such file/);
+    });
+
+    it('a read-only disk image that the command line would write (-hda); with snapshot=on it is used', async () => {
+      const img = path.join(dir, 'ro.img');
+      fs.writeFileSync(img, Buffer.alloc(64 * 1024));
+      fs.chmodSync(img, 0o444);
+      await refused(['-hda', 'ro.img'], /cannot open disk image .*ro\.img for writing.*snapshot=on.*the file is read-only \(mode 0444\)/);
+      const before = snapshot();
+      const kernel = path.join(sampleKernelDir(), 'kernel.elf');
+      const r = await runCli(['-kernel', kernel, '-drive', 'file=ro.img,format=raw,snapshot=on', '-display', 'none', '-serial', 'none', '--timeout', '2'], { cwd: dir, timeoutMs: 60_000 });
+      assert.strictEqual(r.status, 124, `the VM ran until the timeout; stderr: ${r.stderr}`);
+      assert.deepStrictEqual(snapshot(), before);
+    });
   });
 });

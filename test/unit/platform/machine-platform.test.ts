@@ -209,12 +209,17 @@ describe('platform: the PC wired into Machine', () => {
       assert.throws(() => openDisks([{ path: path.join(dir, 'nope.img') }]), (e: Error) => e instanceof BootError && /cannot open disk image .*no such file/.test(e.message));
     });
 
-    it('a writable disk on a read-only file is a BootError, and nothing is written', function () {
-      if (process.getuid?.() === 0) this.skip(); // root opens read-only files for writing anyway
+    it('a writable disk on a read-only file is a BootError (even for root), and nothing is written; read-only use is fine', () => {
       const ro = path.join(dir, 'ro.img');
-      fs.writeFileSync(ro, Buffer.alloc(1024));
+      fs.writeFileSync(ro, Buffer.alloc(1024, 0x5a));
       fs.chmodSync(ro, 0o444);
-      assert.throws(() => openDisks([{ path: ro, writable: true }]), (e: Error) => e instanceof BootError && /for writing/.test(e.message));
+      const mtime = fs.statSync(ro).mtimeMs;
+      assert.throws(() => openDisks([{ path: ro, writable: true }]), (e: Error) => e instanceof BootError && /for writing.*the file is read-only \(mode 0444\)/.test(e.message));
+      const disks = openDisks([{ path: ro }]);
+      const sector = new Uint8Array(512).fill(1);
+      disks[0]!.write(0, 1, sector);
+      assert.ok(fs.readFileSync(ro).equals(Buffer.alloc(1024, 0x5a)), 'the image is unchanged');
+      assert.strictEqual(fs.statSync(ro).mtimeMs, mtime);
     });
 
     it('a writable disk that cannot be opened for writing is a BootError', () => {
