@@ -149,13 +149,16 @@ async function ringTransitions() {
     steps.push(await topFrame(re, 60000).catch((e) => e.message));
   }
   check('step out x3: trap, alltraps, then over the iret into spin.c', /spin\.c/.test(steps[2]) && !(await frameRows().allInnerTexts()).some((t) => /interrupt 32|timer_interrupt/.test(t)), steps.join(' | '));
-  const regs = page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).first();
-  await regs.waitFor({ timeout: 15000 });
-  if ((await regs.getAttribute('aria-expanded')) !== 'true') await regs.click();
-  // The view refreshes after the stop: give it a few seconds to stop showing the previous stop's values.
+  // The view refreshes after the stop (and restores the scopes' expansion itself): give it time to stop showing
+  // the previous stop's values, and expand Registers whenever it is seen collapsed.
+  const regs = page.locator('.debug-variables .monaco-list-row', { hasText: /^\s*Registers/ }).first();
   const settle = async (name, ok) => {
     let v = 'n/a';
-    for (let end = Date.now() + 15000; Date.now() < end; await page.waitForTimeout(500)) {
+    for (let end = Date.now() + 30000; Date.now() < end; await page.waitForTimeout(500)) {
+      if ((await regs.count()) && (await regs.getAttribute('aria-expanded')) === 'false') {
+        await regs.click();
+        await page.waitForTimeout(500);
+      }
       v = await variableRow(name).catch(() => 'n/a');
       if (ok(v)) break;
     }
