@@ -59,6 +59,33 @@ const REGRESSIONS: Regression[] = [
     code: '678b04', regs: { esi: 0x33ec }, fx: [FX.none], lens: [3],
     expect: { status: 'exception', vector: 14, errorCode: 4, cr2: 0x33ec, eipOffset: 0, regs: {}, eflags: 0x202 },
   },
+  // Found by the QEMU-run differential (seed 0x52494e47, atomic case #561: xchg dh,[bp+si+5Ah] -> error 6, the
+  // CPU said 4): read-modify-write destinations were read as plain reads.
+  ...(
+    [
+      ['ADD [esi],eax', '0106', FX.arith],
+      ['INC dword [esi]', 'ff06', FX.incdec],
+      ['NOT byte [esi]', 'f616', FX.none],
+      ['XCHG [esi],eax', '8706', FX.none],
+      ['XADD [esi],eax', '0fc106', FX.arith],
+      ['CMPXCHG [esi],ecx', '0fb10e', FX.arith],
+      ['BTS [esi],eax', '0fab06', FX.bt],
+      ['SHL dword [esi],1', 'd126', FX.none],
+      ['SHRD [esi],eax,3', '0fac0603', FX.none],
+    ] as [string, string, FlagFx][]
+  ).map(([what, code, fx]): Regression => ({
+    name: `${what} on a not-present page faults with W=1 (error code 6): the destination is read for writing`,
+    source: 'SDM Vol. 3A 4.7 (W/R flag of the #PF error code: the access causing the fault was a write; an RMW ' +
+      'locks/reads with write intent) and the QEMU-run oracle on the same bytes',
+    code, regs: { esi: 0x33ec }, fx: [fx], lens: [code.length / 2],
+    expect: { status: 'exception', vector: 14, errorCode: 6, cr2: 0x33ec, eipOffset: 0, regs: {}, eflags: 0x202 },
+  })),
+  {
+    name: 'CMP [esi],eax on a not-present page is a read: error code 4',
+    source: 'SDM Vol. 3A 4.7',
+    code: '3906', regs: { esi: 0x33ec }, fx: [FX.arith], lens: [2],
+    expect: { status: 'exception', vector: 14, errorCode: 4, cr2: 0x33ec, eipOffset: 0, regs: {}, eflags: 0x202 },
+  },
 ];
 
 function toCase(r: Regression): GenCase {
