@@ -86,6 +86,13 @@ const REGRESSIONS: Regression[] = [
     code: '3906', regs: { esi: 0x33ec }, fx: [FX.arith], lens: [2],
     expect: { status: 'exception', vector: 14, errorCode: 4, cr2: 0x33ec, eipOffset: 0, regs: {}, eflags: 0x202 },
   },
+  {
+    // Found by the QEMU-run differential (seed 0x52494e47, bcd case #1168).
+    name: 'DAS with AF=1 and AL < 6 sets CF from the borrow of AL-6 (AL=05h -> FFh, CF=1, AF=1)',
+    source: 'SDM DAS Operation ("CF := old_CF or (Borrow from AL := AL - 6)") and the QEMU-run oracle',
+    code: '2f', regs: { eax: 0x1005 }, eflags: 0x10, fx: [FX.daa], lens: [1],
+    expect: { status: 'ok', eipOffset: 1, regs: { eax: 0x10ff }, eflags: 0x202 | 0x10 | 0x80 | 0x4 | 0x1 },
+  },
 ];
 
 function toCase(r: Regression): GenCase {
