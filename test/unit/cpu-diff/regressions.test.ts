@@ -93,6 +93,16 @@ const REGRESSIONS: Regression[] = [
     code: '2f', regs: { eax: 0x1005 }, eflags: 0x10, fx: [FX.daa], lens: [1],
     expect: { status: 'ok', eipOffset: 1, regs: { eax: 0x10ff }, eflags: 0x202 | 0x10 | 0x80 | 0x4 | 0x1 },
   },
+  {
+    // Found by the QEMU-run differential (seed 0x52494e47, fault case #968): the flat-user harness had no TSS, so
+    // the I/O permission check read the bitmap offset from linear 0x66 and page-faulted.
+    name: 'IN AL,60h at CPL 3 with IOPL 0 is #GP(0) (I/O map base beyond the TSS limit, as Linux leaves it)',
+    source: 'SDM IN ("#GP(0) If the CPL is greater than (has less privilege) the I/O privilege level (IOPL) and any ' +
+      'of the corresponding I/O permission bits in TSS for the I/O port being accessed is 1"; Vol. 1 19.5.2: bits ' +
+      'beyond the TSS limit count as 1) and the oracle README (IN/OUT -> #GP(0))',
+    code: 'e460', fx: [FX.none], lens: [2],
+    expect: { status: 'exception', vector: 13, errorCode: 0, eipOffset: 0, regs: {}, eflags: 0x202 },
+  },
 ];
 
 function toCase(r: Regression): GenCase {
