@@ -1,6 +1,6 @@
 import type { Cpu } from './cpu';
 import { Seg } from './constants';
-import { rd16, rd32, rd8, wr16, wr32, wr8 } from './access';
+import { checkSegRange, probeWrite, rd16, rd32, rd8, rl16, rl32, rl8, wr16, wr32, wr8 } from './access';
 
 /**
  * ModRM/SIB effective addresses and register-or-memory operands. The EA is left in c.eaSeg/c.eaOff so a
@@ -121,6 +121,59 @@ export function readEd(c: Cpu): number {
 
 export function readEv(c: Cpu): number {
   return c.osz ? readEd(c) : readEw(c);
+}
+
+// ---- destinations of read-modify-write instructions (ADD [m],r; INC [m]; XCHG; XADD; BTS; shifts...) ----
+//
+// The processor reads such a destination with write intent (SDM Vol. 3A 4.7: the W/R bit of a #PF error code
+// is the access's intent; a locked RMW never reads without writing), so a not-present or read-only page faults
+// with W=1 before anything is read, and a read-only segment faults on the read. Linux relies on it: an RMW
+// on an untouched anonymous page gets a writable page at once, never the shared zero page. The fast path is
+// the same single TLB lookup as a write's.
+
+function rmwLin(c: Cpu, size: number): number {
+  const s = c.eaSeg;
+  const lin = (c.flatW >> s) & 1 && c.eaOff >>> 0 <= 0x100000000 - size ? c.eaOff | 0 : checkSegRange(c, s, c.eaOff, size, true);
+  if ((c.tlb[lin >>> 12] & c.wrBit) === 0 || (lin & 0xfff) > 0x1000 - size) probeWrite(c, lin, size);
+  return lin;
+}
+
+/** Reads the already decoded memory operand (c.eaSeg:c.eaOff) with write intent. */
+export function rmwRd8(c: Cpu): number {
+  return rl8(c, rmwLin(c, 1));
+}
+
+export function rmwRd16(c: Cpu): number {
+  return rl16(c, rmwLin(c, 2));
+}
+
+export function rmwRd32(c: Cpu): number {
+  return rl32(c, rmwLin(c, 4));
+}
+
+export function readEbRmw(c: Cpu): number {
+  const m = c.modrm;
+  if (m >= 0xc0) return getR8(c, m & 7);
+  decodeEA(c);
+  return rl8(c, rmwLin(c, 1));
+}
+
+export function readEwRmw(c: Cpu): number {
+  const m = c.modrm;
+  if (m >= 0xc0) return c.reg[m & 7] & 0xffff;
+  decodeEA(c);
+  return rl16(c, rmwLin(c, 2));
+}
+
+export function readEdRmw(c: Cpu): number {
+  const m = c.modrm;
+  if (m >= 0xc0) return c.reg[m & 7];
+  decodeEA(c);
+  return rl32(c, rmwLin(c, 4));
+}
+
+export function readEvRmw(c: Cpu): number {
+  return c.osz ? readEdRmw(c) : readEwRmw(c);
 }
 
 /** Writes back to the operand a previous readE* decoded. */

@@ -59,6 +59,50 @@ const REGRESSIONS: Regression[] = [
     code: '678b04', regs: { esi: 0x33ec }, fx: [FX.none], lens: [3],
     expect: { status: 'exception', vector: 14, errorCode: 4, cr2: 0x33ec, eipOffset: 0, regs: {}, eflags: 0x202 },
   },
+  // Found by the QEMU-run differential (seed 0x52494e47, atomic case #561: xchg dh,[bp+si+5Ah] -> error 6, the
+  // CPU said 4): read-modify-write destinations were read as plain reads.
+  ...(
+    [
+      ['ADD [esi],eax', '0106', FX.arith],
+      ['INC dword [esi]', 'ff06', FX.incdec],
+      ['NOT byte [esi]', 'f616', FX.none],
+      ['XCHG [esi],eax', '8706', FX.none],
+      ['XADD [esi],eax', '0fc106', FX.arith],
+      ['CMPXCHG [esi],ecx', '0fb10e', FX.arith],
+      ['BTS [esi],eax', '0fab06', FX.bt],
+      ['SHL dword [esi],1', 'd126', FX.none],
+      ['SHRD [esi],eax,3', '0fac0603', FX.none],
+    ] as [string, string, FlagFx][]
+  ).map(([what, code, fx]): Regression => ({
+    name: `${what} on a not-present page faults with W=1 (error code 6): the destination is read for writing`,
+    source: 'SDM Vol. 3A 4.7 (W/R flag of the #PF error code: the access causing the fault was a write; an RMW ' +
+      'locks/reads with write intent) and the QEMU-run oracle on the same bytes',
+    code, regs: { esi: 0x33ec }, fx: [fx], lens: [code.length / 2],
+    expect: { status: 'exception', vector: 14, errorCode: 6, cr2: 0x33ec, eipOffset: 0, regs: {}, eflags: 0x202 },
+  })),
+  {
+    name: 'CMP [esi],eax on a not-present page is a read: error code 4',
+    source: 'SDM Vol. 3A 4.7',
+    code: '3906', regs: { esi: 0x33ec }, fx: [FX.arith], lens: [2],
+    expect: { status: 'exception', vector: 14, errorCode: 4, cr2: 0x33ec, eipOffset: 0, regs: {}, eflags: 0x202 },
+  },
+  {
+    // Found by the QEMU-run differential (seed 0x52494e47, bcd case #1168).
+    name: 'DAS with AF=1 and AL < 6 sets CF from the borrow of AL-6 (AL=05h -> FFh, CF=1, AF=1)',
+    source: 'SDM DAS Operation ("CF := old_CF or (Borrow from AL := AL - 6)") and the QEMU-run oracle',
+    code: '2f', regs: { eax: 0x1005 }, eflags: 0x10, fx: [FX.daa], lens: [1],
+    expect: { status: 'ok', eipOffset: 1, regs: { eax: 0x10ff }, eflags: 0x202 | 0x10 | 0x80 | 0x4 | 0x1 },
+  },
+  {
+    // Found by the QEMU-run differential (seed 0x52494e47, fault case #968): the flat-user harness had no TSS, so
+    // the I/O permission check read the bitmap offset from linear 0x66 and page-faulted.
+    name: 'IN AL,60h at CPL 3 with IOPL 0 is #GP(0) (I/O map base beyond the TSS limit, as Linux leaves it)',
+    source: 'SDM IN ("#GP(0) If the CPL is greater than (has less privilege) the I/O privilege level (IOPL) and any ' +
+      'of the corresponding I/O permission bits in TSS for the I/O port being accessed is 1"; Vol. 1 19.5.2: bits ' +
+      'beyond the TSS limit count as 1) and the oracle README (IN/OUT -> #GP(0))',
+    code: 'e460', fx: [FX.none], lens: [2],
+    expect: { status: 'exception', vector: 13, errorCode: 0, eipOffset: 0, regs: {}, eflags: 0x202 },
+  },
 ];
 
 function toCase(r: Regression): GenCase {

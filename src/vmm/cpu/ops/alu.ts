@@ -2,7 +2,7 @@ import type { Cpu } from '../cpu';
 import { F } from '../constants';
 import { LzOp, cf, setAdd, setLogic, setSub } from '../flags';
 import {
-  getR8, readEb, readEd, readEw, setR8, setR16, writeBackEb, writeBackEd, writeBackEw,
+  getR8, readEb, readEbRmw, readEd, readEdRmw, readEw, readEwRmw, setR8, setR16, writeBackEb, writeBackEd, writeBackEw,
 } from '../modrm';
 import type { Handler } from '../handler';
 
@@ -87,7 +87,7 @@ const addEdIb: Handler = (c) => {
     c.reg[m & 7] = alu(c, 0, c.reg[m & 7], (c.fetch8() << 24) >> 24, -1);
     return;
   }
-  const a = readEd(c);
+  const a = readEdRmw(c);
   writeBackEd(c, alu(c, 0, a, (c.fetch8() << 24) >> 24, -1));
 };
 
@@ -108,7 +108,7 @@ function aluEdGdFor(op: number): Handler | null {
       const m = c.modrm;
       const src = c.reg[(m >> 3) & 7];
       if (m >= 0xc0) c.reg[m & 7] = alu(c, 0, c.reg[m & 7], src, -1);
-      else writeBackEd(c, alu(c, 0, readEd(c), src, -1));
+      else writeBackEd(c, alu(c, 0, readEdRmw(c), src, -1));
     };
   }
   if (op === 6) {
@@ -116,7 +116,7 @@ function aluEdGdFor(op: number): Handler | null {
       const m = c.modrm;
       const src = c.reg[(m >> 3) & 7];
       if (m >= 0xc0) c.reg[m & 7] = alu(c, 6, c.reg[m & 7], src, -1);
-      else writeBackEd(c, alu(c, 6, readEd(c), src, -1));
+      else writeBackEd(c, alu(c, 6, readEdRmw(c), src, -1));
     };
   }
   if (op === 7) {
@@ -132,7 +132,7 @@ function aluEdGdFor(op: number): Handler | null {
 export function aluEbGb(op: number): Handler {
   return (c) => {
     const src = getR8(c, (c.modrm >> 3) & 7);
-    const r = alu(c, op, readEb(c), src, 0xff);
+    const r = alu(c, op, op === 7 ? readEb(c) : readEbRmw(c), src, 0xff);
     if (op !== 7) writeBackEb(c, r);
   };
 }
@@ -140,7 +140,7 @@ export function aluEbGb(op: number): Handler {
 export function aluEwGw(op: number): Handler {
   return (c) => {
     const src = c.reg[(c.modrm >> 3) & 7] & 0xffff;
-    const r = alu(c, op, readEw(c), src, 0xffff);
+    const r = alu(c, op, op === 7 ? readEw(c) : readEwRmw(c), src, 0xffff);
     if (op !== 7) writeBackEw(c, r);
   };
 }
@@ -156,7 +156,7 @@ export function aluEdGd(op: number): Handler {
       if (op !== 7) c.reg[m & 7] = r;
       return;
     }
-    const r = alu(c, op, readEd(c), src, -1);
+    const r = alu(c, op, op === 7 ? readEd(c) : readEdRmw(c), src, -1);
     if (op !== 7) writeBackEd(c, r);
   };
 }
@@ -211,7 +211,7 @@ export function aluEaxId(op: number): Handler {
 export function grp1EbIb(op: number): Handler {
   if (op === 7) return cmpEbIb;
   return (c) => {
-    const a = readEb(c);
+    const a = op === 7 ? readEb(c) : readEbRmw(c);
     const r = alu(c, op, a, c.fetch8(), 0xff);
     if (op !== 7) writeBackEb(c, r);
   };
@@ -219,7 +219,7 @@ export function grp1EbIb(op: number): Handler {
 
 export function grp1EwIw(op: number): Handler {
   return (c) => {
-    const a = readEw(c);
+    const a = op === 7 ? readEw(c) : readEwRmw(c);
     const r = alu(c, op, a, c.fetch16(), 0xffff);
     if (op !== 7) writeBackEw(c, r);
   };
@@ -233,7 +233,7 @@ export function grp1EdId(op: number): Handler {
       if (op !== 7) c.reg[m & 7] = r;
       return;
     }
-    const a = readEd(c);
+    const a = op === 7 ? readEd(c) : readEdRmw(c);
     const r = alu(c, op, a, c.fetch32(), -1);
     if (op !== 7) writeBackEd(c, r);
   };
@@ -241,7 +241,7 @@ export function grp1EdId(op: number): Handler {
 
 export function grp1EwIb(op: number): Handler {
   return (c) => {
-    const a = readEw(c);
+    const a = op === 7 ? readEw(c) : readEwRmw(c);
     const r = alu(c, op, a, ((c.fetch8() << 24) >> 24) & 0xffff, 0xffff);
     if (op !== 7) writeBackEw(c, r);
   };
@@ -257,7 +257,7 @@ export function grp1EdIb(op: number): Handler {
       if (op !== 7) c.reg[m & 7] = r;
       return;
     }
-    const a = readEd(c);
+    const a = op === 7 ? readEd(c) : readEdRmw(c);
     const r = alu(c, op, a, (c.fetch8() << 24) >> 24, -1);
     if (op !== 7) writeBackEd(c, r);
   };
@@ -301,20 +301,20 @@ export const decR32: Handler = (c) => {
   c.lzMask = F.ARITH & ~F.CF;
 };
 
-export const incEb: Handler = (c) => writeBackEb(c, inc(c, readEb(c), 0xff));
-export const decEb: Handler = (c) => writeBackEb(c, dec(c, readEb(c), 0xff));
-export const incEw: Handler = (c) => writeBackEw(c, inc(c, readEw(c), 0xffff));
-export const decEw: Handler = (c) => writeBackEw(c, dec(c, readEw(c), 0xffff));
-export const incEd: Handler = (c) => writeBackEd(c, inc(c, readEd(c), -1));
-export const decEd: Handler = (c) => writeBackEd(c, dec(c, readEd(c), -1));
+export const incEb: Handler = (c) => writeBackEb(c, inc(c, readEbRmw(c), 0xff));
+export const decEb: Handler = (c) => writeBackEb(c, dec(c, readEbRmw(c), 0xff));
+export const incEw: Handler = (c) => writeBackEw(c, inc(c, readEwRmw(c), 0xffff));
+export const decEw: Handler = (c) => writeBackEw(c, dec(c, readEwRmw(c), 0xffff));
+export const incEd: Handler = (c) => writeBackEd(c, inc(c, readEdRmw(c), -1));
+export const decEd: Handler = (c) => writeBackEd(c, dec(c, readEdRmw(c), -1));
 
-export const notEb: Handler = (c) => writeBackEb(c, ~readEb(c) & 0xff);
-export const notEw: Handler = (c) => writeBackEw(c, ~readEw(c) & 0xffff);
-export const notEd: Handler = (c) => writeBackEd(c, ~readEd(c));
+export const notEb: Handler = (c) => writeBackEb(c, ~readEbRmw(c) & 0xff);
+export const notEw: Handler = (c) => writeBackEw(c, ~readEwRmw(c) & 0xffff);
+export const notEd: Handler = (c) => writeBackEd(c, ~readEdRmw(c));
 
-export const negEb: Handler = (c) => writeBackEb(c, alu(c, 5, 0, readEb(c), 0xff));
-export const negEw: Handler = (c) => writeBackEw(c, alu(c, 5, 0, readEw(c), 0xffff));
-export const negEd: Handler = (c) => writeBackEd(c, alu(c, 5, 0, readEd(c), -1));
+export const negEb: Handler = (c) => writeBackEb(c, alu(c, 5, 0, readEbRmw(c), 0xff));
+export const negEw: Handler = (c) => writeBackEw(c, alu(c, 5, 0, readEwRmw(c), 0xffff));
+export const negEd: Handler = (c) => writeBackEd(c, alu(c, 5, 0, readEdRmw(c), -1));
 
 export const testEbGb: Handler = (c) => setLogic(c, readEb(c) & getR8(c, (c.modrm >> 3) & 7), 0xff);
 export const testEwGw: Handler = (c) => setLogic(c, readEw(c) & c.reg[(c.modrm >> 3) & 7] & 0xffff, 0xffff);

@@ -31,6 +31,8 @@ export const das: Handler = (c) => {
   let carry = 0;
   let aux = 0;
   if ((al & 0xf) > 9 || af(c)) {
+    // SDM DAS: "CF := old_CF or (Borrow from AL := AL - 6)", and the second step has no ELSE clearing CF.
+    if (al < 6) carry = 1;
     al -= 6;
     aux = F.AF;
   }

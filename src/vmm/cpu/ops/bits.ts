@@ -4,7 +4,8 @@ import { cond, freeze } from '../flags';
 import { ud } from '../fault';
 import { checkSegRange, probeWrite, rd16, rd32, wr16, wr32 } from '../access';
 import {
-  decodeEA, getR8, readEb, readEd, readEw, setR16, writeBackEb, writeBackEd, writeBackEw, writeEb,
+  decodeEA, getR8, readEb, readEbRmw, readEd, readEdRmw, readEw, readEwRmw, rmwRd16, rmwRd32, setR16, writeBackEb,
+  writeBackEd, writeBackEw, writeEb,
 } from '../modrm';
 import { alu } from './alu';
 import type { Handler } from '../handler';
@@ -41,13 +42,15 @@ function btEvGv(op: number, bits: 16 | 32): Handler {
     if (bits === 32) {
       let off = (c.eaOff + ((g >> 5) << 2)) | 0;
       if (!c.asz) off &= 0xffff;
-      const v = bitOp(c, op, rd32(c, c.eaSeg, off), g & 31);
+      c.eaOff = off;
+      const v = bitOp(c, op, op ? rmwRd32(c) : rd32(c, c.eaSeg, off), g & 31);
       if (op) wr32(c, c.eaSeg, off, v);
     } else {
       const gs = (g << 16) >> 16;
       let off = (c.eaOff + ((gs >> 4) << 1)) | 0;
       if (!c.asz) off &= 0xffff;
-      const v = bitOp(c, op, rd16(c, c.eaSeg, off), gs & 15);
+      c.eaOff = off;
+      const v = bitOp(c, op, op ? rmwRd16(c) : rd16(c, c.eaSeg, off), gs & 15);
       if (op) wr16(c, c.eaSeg, off, v);
     }
   };
@@ -66,11 +69,11 @@ export const btcEdGd = btEvGv(3, 32);
 export function btEvIb(op: number, bits: 16 | 32): Handler {
   return (c) => {
     if (bits === 32) {
-      const v = readEd(c);
+      const v = op ? readEdRmw(c) : readEd(c);
       const r = bitOp(c, op, v, c.fetch8() & 31);
       if (op) writeBackEd(c, r);
     } else {
-      const v = readEw(c);
+      const v = op ? readEwRmw(c) : readEw(c);
       const r = bitOp(c, op, v, c.fetch8() & 15);
       if (op) writeBackEw(c, r);
     }
@@ -159,7 +162,7 @@ export const movsxGvEw: Handler = (c) => {
 
 export const xaddEbGb: Handler = (c) => {
   const g = (c.modrm >> 3) & 7;
-  const d = readEb(c);
+  const d = readEbRmw(c);
   const r = alu(c, 0, d, getR8(c, g), 0xff);
   writeBackEb(c, r);
   if (c.modrm >= 0xc0 && (c.modrm & 7) === g) return;
@@ -169,7 +172,7 @@ export const xaddEbGb: Handler = (c) => {
 
 export const xaddEwGw: Handler = (c) => {
   const g = (c.modrm >> 3) & 7;
-  const d = readEw(c);
+  const d = readEwRmw(c);
   const s = c.reg[g] & 0xffff;
   const r = alu(c, 0, d, s, 0xffff);
   if (c.modrm < 0xc0) {
@@ -183,7 +186,7 @@ export const xaddEwGw: Handler = (c) => {
 
 export const xaddEdGd: Handler = (c) => {
   const g = (c.modrm >> 3) & 7;
-  const d = readEd(c);
+  const d = readEdRmw(c);
   const r = alu(c, 0, d, c.reg[g], -1);
   if (c.modrm < 0xc0) {
     writeBackEd(c, r);
@@ -196,7 +199,7 @@ export const xaddEdGd: Handler = (c) => {
 
 /** The destination is written either way (the old value when unequal), as the locked bus cycle does. */
 export const cmpxchgEbGb: Handler = (c) => {
-  const d = readEb(c);
+  const d = readEbRmw(c);
   alu(c, 7, c.reg[0] & 0xff, d, 0xff);
   if ((c.reg[0] & 0xff) === d) writeBackEb(c, getR8(c, (c.modrm >> 3) & 7));
   else {
@@ -206,7 +209,7 @@ export const cmpxchgEbGb: Handler = (c) => {
 };
 
 export const cmpxchgEwGw: Handler = (c) => {
-  const d = readEw(c);
+  const d = readEwRmw(c);
   alu(c, 7, c.reg[0] & 0xffff, d, 0xffff);
   if ((c.reg[0] & 0xffff) === d) writeBackEw(c, c.reg[(c.modrm >> 3) & 7]);
   else {
@@ -216,7 +219,7 @@ export const cmpxchgEwGw: Handler = (c) => {
 };
 
 export const cmpxchgEdGd: Handler = (c) => {
-  const d = readEd(c);
+  const d = readEdRmw(c);
   alu(c, 7, c.reg[0], d, -1);
   if (c.reg[0] === d) writeBackEd(c, c.reg[(c.modrm >> 3) & 7]);
   else {

@@ -3,7 +3,8 @@ import { Seg } from '../constants';
 import { raise, ud } from '../fault';
 import { rd16, rd32, rd8, wr16, wr32, wr8 } from '../access';
 import {
-  decodeEA, getR8, readEb, readEd, readEw, setR16, setR8, writeBackEb, writeBackEd, writeBackEw, writeEb, writeEv, writeEw,
+  decodeEA, getR8, readEb, readEbRmw, readEd, readEdRmw, readEw, readEwRmw, setR16, setR8, writeBackEb, writeBackEd,
+  writeBackEw, writeEb, writeEv, writeEw,
 } from '../modrm';
 import { loadSeg } from '../segmentation';
 import { pop16, pop32, push16, push32, pushV } from '../stack';
@@ -132,19 +133,19 @@ export function loadFarPtr(s: number): Handler {
 
 export const xchgEbGb: Handler = (c) => {
   const g = (c.modrm >> 3) & 7;
-  const v = readEb(c);
+  const v = readEbRmw(c);
   writeBackEb(c, getR8(c, g));
   setR8(c, g, v);
 };
 export const xchgEwGw: Handler = (c) => {
   const g = (c.modrm >> 3) & 7;
-  const v = readEw(c);
+  const v = readEwRmw(c);
   writeBackEw(c, c.reg[g]);
   setR16(c, g, v);
 };
 export const xchgEdGd: Handler = (c) => {
   const g = (c.modrm >> 3) & 7;
-  const v = readEd(c);
+  const v = readEdRmw(c);
   writeBackEd(c, c.reg[g]);
   c.reg[g] = v;
 };

@@ -1,7 +1,8 @@
 import type { Cpu } from '../cpu';
 import { F } from '../constants';
 import { cf, freeze, setResultEager } from '../flags';
-import { readEb, readEd, readEw, writeBackEb, writeBackEd, writeBackEw } from '../modrm';
+import { rd16, rd32, rd8 } from '../access';
+import { decodeEA, getR8, rmwRd16, rmwRd32, rmwRd8, writeBackEb, writeBackEd, writeBackEw } from '../modrm';
 import type { Handler } from '../handler';
 
 /**
@@ -89,24 +90,33 @@ export function shift(c: Cpu, op: number, x: number, count: number, bits: number
 /** Count sources: 1 (D0/D1), CL (D2/D3), imm8 (C0/C1, fetched after the displacement). */
 export function grp2Eb(op: number, src: 0 | 1 | 2): Handler {
   return (c) => {
-    const x = readEb(c);
+    const m = c.modrm;
+    if (m < 0xc0) decodeEA(c);
     const n = src === 0 ? 1 : src === 1 ? c.reg[1] : c.fetch8();
+    // Read for writing (see rmwLin) unless the count is zero, which writes nothing.
+    const x = m >= 0xc0 ? getR8(c, m & 7) : (n & 0x1f) !== 0 ? rmwRd8(c) : rd8(c, c.eaSeg, c.eaOff);
     if ((n & 0x1f) !== 0) writeBackEb(c, shift(c, op, x, n, 8));
   };
 }
 
 export function grp2Ew(op: number, src: 0 | 1 | 2): Handler {
   return (c) => {
-    const x = readEw(c);
+    const m = c.modrm;
+    if (m < 0xc0) decodeEA(c);
     const n = src === 0 ? 1 : src === 1 ? c.reg[1] : c.fetch8();
+    // Read for writing (see rmwLin) unless the count is zero, which writes nothing.
+    const x = m >= 0xc0 ? c.reg[m & 7] & 0xffff : (n & 0x1f) !== 0 ? rmwRd16(c) : rd16(c, c.eaSeg, c.eaOff);
     if ((n & 0x1f) !== 0) writeBackEw(c, shift(c, op, x, n, 16));
   };
 }
 
 export function grp2Ed(op: number, src: 0 | 1 | 2): Handler {
   return (c) => {
-    const x = readEd(c);
+    const m = c.modrm;
+    if (m < 0xc0) decodeEA(c);
     const n = src === 0 ? 1 : src === 1 ? c.reg[1] : c.fetch8();
+    // Read for writing (see rmwLin) unless the count is zero, which writes nothing.
+    const x = m >= 0xc0 ? c.reg[m & 7] : (n & 0x1f) !== 0 ? rmwRd32(c) : rd32(c, c.eaSeg, c.eaOff);
     if ((n & 0x1f) !== 0) writeBackEd(c, shift(c, op, x, n, 32));
   };
 }
@@ -153,9 +163,12 @@ function shrd(c: Cpu, dst: number, src: number, count: number, bits: number): nu
 
 function dshift(left: boolean, bits: 16 | 32, imm: boolean): Handler {
   return (c) => {
-    const x = bits === 16 ? readEw(c) : readEd(c);
-    const src = c.reg[(c.modrm >> 3) & 7];
+    const m = c.modrm;
+    if (m < 0xc0) decodeEA(c);
     const n = (imm ? c.fetch8() : c.reg[1]) & 0x1f;
+    const x = m >= 0xc0 ? (bits === 16 ? c.reg[m & 7] & 0xffff : c.reg[m & 7])
+      : bits === 16 ? (n !== 0 ? rmwRd16(c) : rd16(c, c.eaSeg, c.eaOff)) : n !== 0 ? rmwRd32(c) : rd32(c, c.eaSeg, c.eaOff);
+    const src = c.reg[(m >> 3) & 7];
     if (n === 0) return;
     const r = left ? shld(c, x, src, n, bits) : shrd(c, x, src, n, bits);
     if (bits === 16) writeBackEw(c, r);

@@ -23,6 +23,8 @@ const SYS_BASE = 0xffc00000 | 0;
 // Guest-physical layout of the tiny machine.
 const P_GDT = 0x1000;
 const P_IDT = 0x2000;
+/** A 32-bit TSS right after the GDT (same page). */
+const P_TSS = P_GDT + 0x100;
 const P_PD = 0x3000;
 const P_PT_CODE = 0x4000;
 const P_PT_DATA = 0x5000;
@@ -162,6 +164,9 @@ export function runFlatUserCase(c: FlatUserCase): FlatUserResult {
   const userData = AR.P | AR.S | AR.RW | AR.ACCESSED | AR.D | AR.G | (3 << AR.DPL_SHIFT);
   cpu.setSegment(Seg.CS, 0x23, 0, -1, userCode);
   for (const s of [Seg.DS, Seg.ES, Seg.SS]) cpu.setSegment(s, 0x2b, 0, -1, userData);
+  // Linux's TSS: its I/O map base lies beyond the limit (no ioperm), so IN/OUT/INS/OUTS at CPL 3 are #GP(0).
+  p.write32(P_TSS + 0x64, 0x68 << 16);
+  cpu.setSegment(Seg.TR, 0x30, SYS_BASE + P_TSS, 0x67, AR.P | 0xb);
   cpu.setSegment(Seg.FS, 0, 0, 0, AR.UNUSABLE);
   cpu.setSegment(Seg.GS, 0, 0, 0, AR.UNUSABLE);
   for (let i = 0; i < 8; i++) cpu.reg[i] = c.regs[i] ?? 0;
