@@ -4,6 +4,7 @@ import { RingsideSession } from './debug/session';
 import { RingsideConfigurationProvider } from './extension/configuration-provider';
 import { MonitorPanel } from './extension/monitor-panel';
 import { PageTablePanel } from './extension/page-table-panel';
+import { ScreenPanel } from './extension/screen-panel';
 import { SerialTerminals } from './extension/serial-terminals';
 
 /**
@@ -22,11 +23,14 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(terminals);
   const panel = new MonitorPanel(context.extensionUri);
   const pageTables = new PageTablePanel(context.extensionUri);
+  const screen = new ScreenPanel(context.extensionUri);
   context.subscriptions.push(
     panel,
     pageTables,
     vscode.commands.registerCommand('ringside.showMonitorPanel', () => panel.show()),
     vscode.commands.registerCommand('ringside.showPageTables', () => pageTables.show()),
+    vscode.commands.registerCommand('ringside.showScreen', () => screen.show()),
+    screen,
     vscode.commands.registerCommand('ringside.showSerialTerminal', () => terminals.showActive()),
     vscode.commands.registerCommand('ringside.openSampleWorkspace', () =>
       vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.joinPath(context.extensionUri, 'samples', 'workspace'), { forceNewWindow: true }),

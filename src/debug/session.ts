@@ -517,7 +517,7 @@ export class RingsideSession extends LoggingDebugSession {
   protected customRequest(
     command: string,
     response: DebugProtocol.Response,
-    rawArgs: { vm?: number; cpu?: number; cr3?: number; text?: string } | undefined,
+    rawArgs: { vm?: number; cpu?: number; cr3?: number; text?: string; scancodes?: number[] } | undefined,
   ): void {
     const args = rawArgs ?? {};
     const reply = (p: Promise<unknown>): void => {
@@ -539,6 +539,10 @@ export class RingsideSession extends LoggingDebugSession {
       const vm = args.vm ?? this.lastStop?.vm ?? 0;
       const cpu = args.cpu ?? this.lastStop?.cpu ?? 0;
       reply(this.monitor.call('pageTables', args.cr3 !== undefined ? { vm, cpu, cr3: args.cr3 } : { vm, cpu }));
+    } else if (command === 'ringside/screen' && this.monitor) {
+      reply(this.monitor.call('screen', { vm: args.vm ?? this.lastStop?.vm ?? 0 }));
+    } else if (command === 'ringside/keys' && this.monitor) {
+      reply(this.monitor.call('keyInput', { vm: args.vm ?? this.lastStop?.vm ?? 0, scancodes: args.scancodes ?? [] }));
     } else {
       super.customRequest(command, response, args);
     }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pageTableTests } from './pagetables.mjs';
+import { screenTests } from './screen.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shots = path.join(root, 'test-results', 'webview');
@@ -91,6 +92,7 @@ await test('no script errors', async () => {
 });
 
 await pageTableTests({ context, test, root, shots });
+await screenTests({ context, test, root, shots });
 
 await context.close();
 fs.rmSync(profile, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { Stepper, type StepGoal } from './stepper';
 import { deliverIntercepted, watchpointIds } from './debug-events';
 import { describeStop } from './stop-description';
 import { formatExit } from './exit-trace';
+import { keyInput } from './screen';
 
 /** Host time a run slice may take before the worker looks at its messages again. */
 const SLICE_MS = 8;
@@ -270,6 +271,12 @@ export class Monitor {
 
   serialInput(vm: number, port: number, data: string): void {
     this.machine(vm).platform.com[port]?.receive(Buffer.from(data, 'latin1'));
+    if (!this.running) return;
+    this.schedule();
+  }
+
+  keyInput(vm: number, scancodes: number[]): void {
+    keyInput(this.machine(vm), scancodes);
     if (!this.running) return;
     this.schedule();
   }

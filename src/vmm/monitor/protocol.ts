@@ -6,6 +6,7 @@
 import type { MonitorConfig } from './launch-config';
 import type { PageTableSnapshot } from './page-table-snapshot';
 import type { ShadowStats } from '../memory/shadow/counters';
+import type { ScreenSnapshot } from './screen-snapshot';
 
 export type AddressSpace = 'virtual' | 'linear' | 'physical';
 
@@ -116,6 +117,10 @@ export interface MonitorMethods {
   stats: [Record<string, never>, MonitorStats];
   /** The page-table panel's snapshot of one address space (the vCPU's current CR3 when cr3 is omitted). */
   pageTables: [{ vm: number; cpu: number; cr3?: number }, PageTableSnapshot];
+  /** The VGA text screen (screen panel). */
+  screen: [{ vm: number }, ScreenSnapshot];
+  /** Set-1 scancodes into the i8042's keyboard. */
+  keyInput: [{ vm: number; scancodes: number[] }, void];
   terminate: [Record<string, never>, void];
 }
 

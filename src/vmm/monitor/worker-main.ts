@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import { Monitor } from './monitor';
 import { cpuState, describeWalk, pageTables, monitorCommand, readMemory, setRegister, writeMemory } from './inspect';
+import { screenSnapshot } from './screen';
 import type { MonitorEvent, MonitorMethods, WorkerReply, WorkerRequest } from './protocol';
 
 const port = parentPort!;
@@ -36,6 +37,8 @@ const handlers: Handlers = {
   serialInput: (p) => monitor.serialInput(p.vm, p.port, p.data),
   stats: () => monitor.stats(),
   pageTables: (p) => pageTables(monitor, p.vm, p.cpu, p.cr3),
+  screen: (p) => screenSnapshot(monitor.machine(p.vm)),
+  keyInput: (p) => monitor.keyInput(p.vm, p.scancodes),
   terminate: () => {
     monitor.terminate();
     setImmediate(() => process.exit(0));
