@@ -114,6 +114,31 @@ function elfBytes(file, vaddr, n) {
 }
 
 /**
+ * Issue 8: the shadow page-table panel with live data from the stopped kernel (paging on, a user process
+ * interrupted): the whole 4 GiB space in folded runs, hidden faults counted, entries the shadow maps.
+ */
+async function pageTablesPanel() {
+  await runCommand('Ringside: Show Shadow Page Tables');
+  const inner = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  const status = inner.locator('.status');
+  let text = '';
+  for (let end = Date.now() + 30000; Date.now() < end; await page.waitForTimeout(500)) {
+    text = (await status.innerText().catch(() => '')).replace(/\s+/g, ' ');
+    if (/1,048,576 pages in [\d,]+ runs/.test(text)) break;
+  }
+  check('page-table panel shows the live address space (all 1,048,576 pages, folded)', /1,048,576 pages in [\d,]+ runs/.test(text), text);
+  const hidden = (await inner.locator('.counter[data-counter="hiddenFaults"]').innerText().catch(() => '')).replace(/\s+/g, ' ');
+  const faults = Number((hidden.match(/([\d,]+)\s*$/)?.[1] ?? '0').replace(/,/g, ''));
+  // The kernel's first text page (identity-mapped at 1 MiB, executed at every tick): in the shadow.
+  await inner.locator('#search input').fill('0x00100000');
+  await inner.locator('#search input').press('Enter');
+  const row = (await inner.locator('.rows .row.selected').innerText({ timeout: 10000 }).catch(() => '')).replace(/\s+/g, ' ');
+  check('page-table panel: hidden faults counted; the kernel text page is in the shadow', faults > 0 && /same rights as the guest|dirty pending/.test(row), `${hidden}; row: ${row}`);
+  await shot('05-page-tables-live');
+  await page.keyboard.press('Control+W');
+}
+
+/**
  * Issue 7's path: a breakpoint in the timer handler's C source, hit when the tick interrupts a ring-3 program
  * started from the serial terminal; the call stack runs through the interrupt frame into the user program;
  * three step-outs (timer_interrupt -> trap -> alltraps -> over trapret's iret) land back in ring 3, where the
@@ -142,6 +167,7 @@ async function ringTransitions() {
   const label = names.findIndex((t) => /\[interrupt 32 from ring 3\]/.test(t));
   check('call stack: kernel frames, the interrupt frame, then the user program\'s frames', label > 0 && /trap/.test(names[1] ?? '') && /main.*spin\.c/.test(names[label + 1] ?? ''), names.join(' < '));
   await shot('04-timer-from-ring3');
+  await pageTablesPanel();
   await runCommand('Remove All Breakpoints');
   const steps = [];
   for (const re of [/^trap\b/, /^alltraps\b/, /^main\b.*spin\.c/]) {
