@@ -23,6 +23,8 @@ export class ScreenPanel implements vscode.Disposable {
   private running = false;
   private timer?: NodeJS.Timeout;
   private inFlight = false;
+  /** A refresh asked for while one was in flight (a stop during a running frame): run once more after it. */
+  private again = false;
 
   constructor(private readonly extensionUri: vscode.Uri) {
     this.subscriptions.push(
@@ -127,7 +129,11 @@ export class ScreenPanel implements vscode.Disposable {
 
   async refresh(): Promise<void> {
     const panel = this.panel;
-    if (!panel || !panel.visible || this.inFlight) return;
+    if (!panel || !panel.visible) return;
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
     const session = activeSession();
     if (!session) {
       this.post({ type: 'noSession' });
@@ -141,6 +147,10 @@ export class ScreenPanel implements vscode.Disposable {
       this.post({ type: 'error', message: `Screen: ${(e as Error).message ?? e}` });
     } finally {
       this.inFlight = false;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
     }
   }
 
