@@ -29,6 +29,12 @@ export class GuestPhysicalMemory {
   private readonly mmio: MmioRegion[] = [];
   /** Guest pages that are MMIO or otherwise special: the TLB must not cache them. 1 = special. */
   readonly specialPage: Uint8Array;
+  /**
+   * Told of every RAM write made through this class: devices, firmware, hypercalls, loaders (the CPU's own
+   * accesses go through machine offsets and its slow path instead). The shadow MMU listens, so a device that
+   * writes into a live page table updates the shadows as a traced CPU write would.
+   */
+  ramWriteListener: ((gpa: number, length: number) => void) | null = null;
   /** Bumped whenever the p2m or the A20 gate changes, so TLBs know to drop stale machine offsets. */
   generation = 0;
   /**
@@ -128,6 +134,7 @@ export class GuestPhysicalMemory {
     const a = (addr & this.addrMask) >>> 0;
     if (a < this.ramBytes && this.specialPage[a >>> PAGE_SHIFT] === 0) {
       this.machine.u8[this.frameOffset(a >>> PAGE_SHIFT) + (a & (PAGE_SIZE - 1))] = value;
+      this.ramWriteListener?.(a, 1);
       return;
     }
     this.findMmio(a)?.write(a, 1, value & 0xff);
@@ -190,6 +197,7 @@ export class GuestPhysicalMemory {
       this.machine.u8.set(bytes.subarray(done, done + inPage), off + (cur & (PAGE_SIZE - 1)));
       done += inPage;
     }
+    this.ramWriteListener?.(a, bytes.length);
   }
 
   /** Reads bytes from guest RAM (unbacked pages read as zero, MMIO is not touched). */

@@ -3,6 +3,7 @@ import { Cpu } from '../../../src/vmm/cpu/cpu';
 import { Seg } from '../../../src/vmm/cpu/constants';
 import { StopReason } from '../../../src/vmm/cpu/cpu-host';
 import { ShadowMmu } from '../../../src/vmm/memory/shadow/shadow-mmu';
+import { rl32 } from '../../../src/vmm/cpu/access';
 import { buildSnapshot } from '../../../src/vmm/memory/shadow/snapshot';
 import { PageState } from '../../../src/vmm/monitor/page-table-snapshot';
 import { CODE32, DATA32, TestHost, gate, hex, protectedSystem, u32 } from '../cpu/helpers';
@@ -52,6 +53,18 @@ describe('shadow page tables', () => {
     assert.strictEqual(st.tracedWrites, 1);
     assert.strictEqual(st.invlpg, 0);
     assert.ok(st.audits >= 2 && st.auditedEntries > 0);
+  });
+
+  it('a device writing a live page table (not the CPU) reaches the shadow too', () => {
+    const s = paged(load('ecx', 0x8000) + hlt);
+    run(s);
+    assert.strictEqual(s.cpu.reg[1], 111);
+    // As a DMA-like device, firmware or a hypercall would: through guest-physical memory, not the CPU.
+    s.host.phys.write32(PT + 8 * 4, 0x9007);
+    assert.strictEqual(rl32(s.cpu, 0x8000), 222, 'the stale shadow entry for 0x8000 was dropped');
+    assert.ok(s.cpu.smmu.stats.physWrites > 0);
+    s.cpu.smmu.audit();
+    assert.strictEqual(s.cpu.smmu.stats.auditErrors, 0);
   });
 
   it('a PDE write drops the 4 MiB range and the link to the old page table', () => {

@@ -42,6 +42,8 @@ export class ShadowMmu {
 
   constructor(readonly phys: GuestPhysicalMemory) {
     this.physGen = phys.generation;
+    // Writers other than the CPU (DMA-like devices, firmware, hypercalls) reach the shadows too.
+    phys.ramWriteListener = (gpa, length) => this.physWritten(gpa, length);
   }
 
   // ---- roots ----
