@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { LiveRefresh } from './live-refresh';
 import { formatMemoryReference } from '../debug/memory-reference';
 import { fromThreadId } from '../debug/thread-ids';
 import type { PageTableSnapshot } from '../vmm/monitor/page-table-snapshot';
@@ -32,10 +33,7 @@ export class PageTablePanel implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   /** What to show; `pinned` once the user picked a VM, otherwise it follows the vCPU that stopped. */
   private selection: { vm: number; cpu: number; cr3?: number; pinned: boolean } = { vm: 0, cpu: 0, pinned: false };
-  private running = false;
-  private timer?: NodeJS.Timeout;
-  private inFlight = false;
-  private again = false;
+  private readonly live = new LiveRefresh(RUNNING_INTERVAL_MS, () => this.panel?.visible, () => this.refresh());
   /** A stop arrived while the panel was hidden: refresh when it shows. */
   private stale = false;
   private last?: { snapshot: PageTableSnapshot; vms: VmChoice[]; sessionId: string };
@@ -87,7 +85,7 @@ export class PageTablePanel implements vscode.Disposable {
     this.panelSubscriptions.push(
       panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
       panel.onDidChangeViewState(() => {
-        if (panel.visible && (this.stale || this.running)) void this.refresh();
+        if (panel.visible && (this.stale || this.live.running)) void this.refresh();
       }),
       panel.onDidDispose(() => {
         if (this.panel === panel) this.detach();
@@ -99,7 +97,7 @@ export class PageTablePanel implements vscode.Disposable {
     for (const d of this.panelSubscriptions) d.dispose();
     this.panelSubscriptions = [];
     this.panel = undefined;
-    this.stopTimer();
+    this.live.stopTimer();
   }
 
   private async onMessage(m: FromWebview): Promise<void> {
@@ -108,7 +106,7 @@ export class PageTablePanel implements vscode.Disposable {
       // A webview coming back from hidden shows the last snapshot at once, then a fresh one.
       if (this.last && this.last.sessionId === activeSession()?.id) this.post(this.snapshotMessage(this.last.snapshot, this.last.vms));
       await this.refresh();
-      if (this.running) this.startTimer();
+      if (this.live.running) this.live.startTimer();
     } else if (m.type === 'select') {
       this.selection = { vm: m.vm, cpu: m.cpu, cr3: m.cr3, pinned: true };
       await this.refresh();
@@ -137,23 +135,7 @@ export class PageTablePanel implements vscode.Disposable {
   }
 
   private setRunning(running: boolean): void {
-    if (this.running === running) return;
-    this.running = running;
-    if (running) this.startTimer();
-    else this.stopTimer();
-    this.post({ type: 'running', running });
-  }
-
-  private startTimer(): void {
-    if (this.timer || !this.panel) return;
-    this.timer = setInterval(() => {
-      if (this.running && this.panel?.visible && !this.inFlight) void this.refresh();
-    }, RUNNING_INTERVAL_MS);
-  }
-
-  private stopTimer(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.live.setRunning(running)) this.post({ type: 'running', running });
   }
 
   /** One request at a time; a refresh asked for meanwhile runs once when it ends. */
@@ -164,37 +146,28 @@ export class PageTablePanel implements vscode.Disposable {
       this.stale = true;
       return;
     }
-    if (this.inFlight) {
-      this.again = true;
-      return;
-    }
-    const session = activeSession();
-    if (!session) {
-      this.post({ type: 'noSession' });
-      return;
-    }
-    this.inFlight = true;
-    this.stale = false;
-    try {
-      const vms = await this.vmList(session);
-      const { vm, cpu, cr3 } = this.selection;
-      const args: PageTablesArgs = cr3 === undefined ? { vm, cpu } : { vm, cpu, cr3 };
-      const snapshot = (await session.customRequest(PAGE_TABLES_REQUEST, args)) as PageTableSnapshot;
-      this.last = { snapshot, vms, sessionId: session.id };
-      this.post(this.snapshotMessage(snapshot, vms));
-    } catch (e) {
-      this.post({ type: 'error', message: `Page tables: ${(e as Error).message ?? e}` });
-    } finally {
-      this.inFlight = false;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
+    await this.live.exclusive(async () => {
+      const session = activeSession();
+      if (!session) {
+        this.post({ type: 'noSession' });
+        return;
       }
-    }
+      this.stale = false;
+      try {
+        const vms = await this.vmList(session);
+        const { vm, cpu, cr3 } = this.selection;
+        const args: PageTablesArgs = cr3 === undefined ? { vm, cpu } : { vm, cpu, cr3 };
+        const snapshot = (await session.customRequest(PAGE_TABLES_REQUEST, args)) as PageTableSnapshot;
+        this.last = { snapshot, vms, sessionId: session.id };
+        this.post(this.snapshotMessage(snapshot, vms));
+      } catch (e) {
+        this.post({ type: 'error', message: `Page tables: ${(e as Error).message ?? e}` });
+      }
+    });
   }
 
   private snapshotMessage(snapshot: PageTableSnapshot, vms: VmChoice[]): ToWebview {
-    return { type: 'snapshot', snapshot: toPanelSnapshot(snapshot), vms, running: this.running };
+    return { type: 'snapshot', snapshot: toPanelSnapshot(snapshot), vms, running: this.live.running };
   }
 
   private post(m: ToWebview): void {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { LiveRefresh } from './live-refresh';
 import { fromThreadId } from '../debug/thread-ids';
 import type { ScreenSnapshot } from '../vmm/monitor/screen-snapshot';
 import { makeNonce } from './page-table-panel-html';
@@ -20,11 +21,7 @@ export class ScreenPanel implements vscode.Disposable {
   private panelSubscriptions: vscode.Disposable[] = [];
   private readonly subscriptions: vscode.Disposable[] = [];
   private vm = 0;
-  private running = false;
-  private timer?: NodeJS.Timeout;
-  private inFlight = false;
-  /** A refresh asked for while one was in flight (a stop during a running frame): run once more after it. */
-  private again = false;
+  private readonly live = new LiveRefresh(RUNNING_INTERVAL_MS, () => this.panel?.visible, () => this.refresh());
 
   constructor(private readonly extensionUri: vscode.Uri) {
     this.subscriptions.push(
@@ -75,13 +72,13 @@ export class ScreenPanel implements vscode.Disposable {
     for (const d of this.panelSubscriptions) d.dispose();
     this.panelSubscriptions = [];
     this.panel = undefined;
-    this.stopTimer();
+    this.live.stopTimer();
   }
 
   private async onMessage(m: FromScreenWebview): Promise<void> {
     if (m.type === 'ready' || m.type === 'refresh') {
       await this.refresh();
-      if (this.running) this.startTimer();
+      if (this.live.running) this.live.startTimer();
     } else if (m.type === 'keys') {
       const session = activeSession();
       if (!session) return;
@@ -91,7 +88,7 @@ export class ScreenPanel implements vscode.Disposable {
         this.post({ type: 'error', message: `Keyboard: ${(e as Error).message ?? e}` });
       }
       // Show the echo at once when stopped (the timer does it while running).
-      if (!this.running) void this.refresh();
+      if (!this.live.running) void this.refresh();
     }
   }
 
@@ -108,50 +105,25 @@ export class ScreenPanel implements vscode.Disposable {
   }
 
   private setRunning(running: boolean): void {
-    if (this.running === running) return;
-    this.running = running;
-    if (running) this.startTimer();
-    else this.stopTimer();
-    this.post({ type: 'running', running });
-  }
-
-  private startTimer(): void {
-    if (this.timer || !this.panel) return;
-    this.timer = setInterval(() => {
-      if (this.running && this.panel?.visible && !this.inFlight) void this.refresh();
-    }, RUNNING_INTERVAL_MS);
-  }
-
-  private stopTimer(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.live.setRunning(running)) this.post({ type: 'running', running });
   }
 
   async refresh(): Promise<void> {
     const panel = this.panel;
     if (!panel || !panel.visible) return;
-    if (this.inFlight) {
-      this.again = true;
-      return;
-    }
-    const session = activeSession();
-    if (!session) {
-      this.post({ type: 'noSession' });
-      return;
-    }
-    this.inFlight = true;
-    try {
-      const screen = (await session.customRequest(SCREEN_REQUEST, { vm: this.vm })) as ScreenSnapshot;
-      this.post({ type: 'screen', screen, running: this.running });
-    } catch (e) {
-      this.post({ type: 'error', message: `Screen: ${(e as Error).message ?? e}` });
-    } finally {
-      this.inFlight = false;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
+    await this.live.exclusive(async () => {
+      const session = activeSession();
+      if (!session) {
+        this.post({ type: 'noSession' });
+        return;
       }
-    }
+      try {
+        const screen = (await session.customRequest(SCREEN_REQUEST, { vm: this.vm })) as ScreenSnapshot;
+        this.post({ type: 'screen', screen, running: this.live.running });
+      } catch (e) {
+        this.post({ type: 'error', message: `Screen: ${(e as Error).message ?? e}` });
+      }
+    });
   }
 
   private post(m: ToScreenWebview): void {
