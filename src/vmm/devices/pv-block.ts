@@ -1,9 +1,9 @@
 import type { GuestPhysicalMemory } from '../memory/guest-physical';
 import type { BlockBackend } from './block-backend';
-import type { IoBus, IoDevice } from './io-bus';
+import type { IoBus } from './io-bus';
 import type { IrqLines } from './irq';
 import { Errno, PV_BLOCK_IRQ, PV_BLOCK_PORT } from './pv-abi';
-import { isGuestRam } from './pv-guest-ram';
+import { PvRequestDevice } from './pv-request-device';
 import { pvBlockTransfer } from './pv-transfer';
 
 /** Descriptor layout (24 bytes, little-endian u32s). */
@@ -26,51 +26,43 @@ export const PVBLK_IRQ = 0x100;
  * controller needs eight register writes, a status poll and 256 data-port reads per sector. Completion is
  * synchronous: when the OUT returns, the status (0 or -errno) is in the descriptor and, if asked, IRQ 11 pulsed.
  */
-export class PvBlock implements IoDevice {
+export class PvBlock extends PvRequestDevice {
   readonly name = 'pv-block';
-  requests = 0;
   sectors = 0;
-  errors = 0;
-  lastStatus = 0;
+  /** The request being served asked for the completion interrupt (read before the transfer may change it). */
+  private irqAsked = false;
 
   constructor(
-    private readonly phys: GuestPhysicalMemory,
+    phys: GuestPhysicalMemory,
     private readonly disks: readonly (BlockBackend | undefined)[],
     private readonly irq?: IrqLines,
     private readonly line = PV_BLOCK_IRQ,
-  ) {}
+  ) {
+    super(phys, PVBLK_SIZE, PVBLK_STATUS);
+  }
 
   attach(io: IoBus, port = PV_BLOCK_PORT): void {
-    io.register(this, port, 4);
+    super.attach(io, port);
   }
 
-  portRead(_port: number, size: 1 | 2 | 4): number {
-    return size === 4 ? this.lastStatus : -1;
+  protected serve(desc: number): number {
+    const rd = (off: number): number => this.phys.read32(desc + off) >>> 0;
+    const op = rd(PVBLK_OP);
+    this.irqAsked = (op & PVBLK_IRQ) !== 0;
+    const disk = rd(PVBLK_DISK);
+    const count = rd(PVBLK_COUNT);
+    const kind = op & 0xff;
+    if (kind > PVBLK_WRITE || (op & ~(0xff | PVBLK_IRQ)) !== 0) return -Errno.EINVAL;
+    const status = pvBlockTransfer(this.phys, disk < this.disks.length ? this.disks[disk] : undefined, kind === PVBLK_WRITE, rd(PVBLK_LBA), count, rd(PVBLK_BUFFER));
+    if (status === 0) this.sectors += count;
+    return status;
   }
 
-  portWrite(port: number, size: 1 | 2 | 4, value: number): void {
-    if (size !== 4 || (port & 3) !== 0) return;
-    this.requests++;
-    const desc = value >>> 0;
-    let status: number;
-    let op = 0;
-    if (!isGuestRam(this.phys, desc, PVBLK_SIZE)) status = -Errno.EFAULT;
-    else {
-      const rd = (off: number): number => this.phys.read32(desc + off) >>> 0;
-      op = rd(PVBLK_OP);
-      const disk = rd(PVBLK_DISK);
-      const count = rd(PVBLK_COUNT);
-      const kind = op & 0xff;
-      if (kind > PVBLK_WRITE || (op & ~(0xff | PVBLK_IRQ)) !== 0) status = -Errno.EINVAL;
-      else status = pvBlockTransfer(this.phys, disk < this.disks.length ? this.disks[disk] : undefined, kind === PVBLK_WRITE, rd(PVBLK_LBA), count, rd(PVBLK_BUFFER));
-      if (status === 0) this.sectors += count;
-      this.phys.write32(desc + PVBLK_STATUS, status);
-    }
-    if (status < 0) this.errors++;
-    this.lastStatus = status;
-    if (op & PVBLK_IRQ && this.irq) {
+  protected completed(): void {
+    if (this.irqAsked && this.irq) {
       this.irq.raise(this.line);
       this.irq.lower(this.line);
     }
+    this.irqAsked = false;
   }
 }
