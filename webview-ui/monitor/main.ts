@@ -3,6 +3,7 @@
  * No framework: a table per VM, rebuilt per snapshot, with VS Code's theme variables for colours.
  */
 import css from './monitor.css';
+import { el } from '../shared/dom';
 
 interface VmStats {
   name: string;
@@ -23,13 +24,6 @@ const style = document.createElement('style');
 style.textContent = css;
 document.head.appendChild(style);
 const app = document.getElementById('app')!;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function table(title: string, rows: [string, number][]): HTMLElement {
   const section = el('section');

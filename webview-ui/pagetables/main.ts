@@ -13,6 +13,7 @@ import type { ShadowCounters } from '../../src/vmm/monitor/page-table-snapshot';
 import { adoptStyles } from './codicons';
 import { hex8, parseAddress } from './format';
 import css from './pagetables.css';
+import { el } from '../shared/dom';
 import { EntriesTable } from './table';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; setState(s: unknown): void; getState(): unknown };
@@ -28,13 +29,6 @@ function saveView(patch: Partial<PanelViewState>): void {
 }
 
 adoptStyles(css);
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 const app = document.getElementById('app')!;
 const bar = el('div', 'bar');

@@ -9,19 +9,13 @@ import { CP437 } from '../../src/vmm/devices/vga-text';
 import { adoptStyles } from '../pagetables/codicons';
 import { scancodes } from './keymap';
 import css from './screen.css';
+import { el } from '../shared/dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; setState(s: unknown): void; getState(): unknown };
 
 const host = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : undefined;
 const post = (m: FromScreenWebview): void => host?.postMessage(m);
 adoptStyles(css);
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 const app = document.getElementById('app')!;
 const bar = el('div', 'bar');
