@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { FromWebview, PanelSnapshot, PanelViewState, ToWebview, VmChoice } from '../../src/extension/page-table-panel-messages';
 import type { ShadowCounters } from '../../src/vmm/monitor/page-table-snapshot';
-import { adoptStyles } from './codicons';
+import { adoptStyles } from '../shared/codicons';
 import { hex8, parseAddress } from './format';
 import css from './pagetables.css';
 import { el } from '../shared/dom';

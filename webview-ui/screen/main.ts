@@ -6,7 +6,7 @@
 import type { FromScreenWebview, ToScreenWebview } from '../../src/extension/screen-panel-messages';
 import type { ScreenSnapshot } from '../../src/vmm/monitor/screen-snapshot';
 import { CP437 } from '../../src/vmm/devices/vga-text';
-import { adoptStyles } from '../pagetables/codicons';
+import { adoptStyles } from '../shared/codicons';
 import { scancodes } from './keymap';
 import css from './screen.css';
 import { el } from '../shared/dom';
