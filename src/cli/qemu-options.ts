@@ -17,6 +17,8 @@ export interface CliOptions {
   cpus: number;
   disks: DiskConfig[];
   bios?: string;
+  /** `-L DIR`: where QEMU's option ROMs are (linuxboot_dma.bin for -kernel under -bios). */
+  firmwareDir?: string;
   /** COM1 and COM2, in `-serial` order (QEMU's: the first -serial is COM1). */
   serial: Chardev[];
   debugcon: Chardev;
@@ -154,6 +156,7 @@ export function parseQemuArgs(argv: string[]): CliOptions {
         break;
       case '-drive': o.disks.push(parseDrive(a, next(), o.disks.length)); break;
       case '-bios': o.bios = next(); break;
+      case '-L': o.firmwareDir = next(); break;
       case '-serial': {
         if (o.serial.length === 2) throw new CliError(`${a}: Ringside has two serial ports (COM1, COM2)`);
         o.serial.push(parseChardev(a, next()));
@@ -220,6 +223,7 @@ export function parseQemuArgs(argv: string[]): CliOptions {
 
 export const USAGE = `usage: ringside [qemu-system-i386 options]
   -kernel FILE -initrd FILE -append CMDLINE -m SIZE[M|G] -smp N -bios FILE
+  -L DIR (QEMU's option ROMs: -kernel with -bios loads Linux through linuxboot_dma.bin; default /usr/share/qemu)
   -hda FILE | -drive file=FILE,format=raw,index=N,media=disk[,if=ide][,readonly=on|snapshot=on]
   -serial stdio|mon:stdio|file:F|none|null (twice: COM1, COM2)   -debugcon stdio|file:F|none
   -device isa-debug-exit[,iobase=0xf4,iosize=0x4]   -device isa-debugcon,iobase=0x402 (to -debugcon's output)

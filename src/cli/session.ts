@@ -24,6 +24,7 @@ export function monitorConfig(o: CliOptions): MonitorConfig {
       initrd: abs(o.initrd),
       disks: o.disks.map((d) => ({ ...d, path: path.resolve(d.path) })),
       bios: abs(o.bios),
+      firmwareDir: abs(o.firmwareDir),
       memoryMB: o.memoryMB,
       cpus: o.cpus,
       engine: o.engine,

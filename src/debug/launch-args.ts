@@ -29,6 +29,8 @@ export interface RingsideLaunchArgs extends DebugProtocol.LaunchRequestArguments
   modules?: (string | { path: string; cmdline?: string })[];
   disks?: (string | { path: string; writable?: boolean })[];
   bios?: string;
+  /** Where QEMU's option ROMs are, for `kernel` with `bios` (default /usr/share/qemu). */
+  firmwareDir?: string;
   /** Another port for the debug console (its output goes to the Debug Console); 0x402 by default with `bios`. */
   debugconPort?: number;
   memoryMB?: number;
@@ -105,6 +107,7 @@ export function validateLaunchArgs(given: RingsideLaunchArgs | undefined): Valid
     return { path: existingFile(o.path, 'disk image', cwd), writable: o.writable === true, index };
   });
   const bios = args.bios ? existingFile(args.bios, 'bios', cwd) : undefined;
+  const firmwareDir = args.firmwareDir ? path.resolve(cwd, args.firmwareDir) : undefined;
   // SeaBIOS, as Debian and QEMU build it, logs to port 0x402.
   const debugconPort = intIn(args.debugconPort, 'debugconPort', 1, 0xffff, bios ? 0x402 : 0xe9);
   const symbolFiles = (args.symbolFiles ?? []).map((s) => ({
@@ -121,6 +124,7 @@ export function validateLaunchArgs(given: RingsideLaunchArgs | undefined): Valid
     modules,
     disks,
     bios,
+    firmwareDir,
     memoryMB,
     cpus,
     engine,

@@ -43,21 +43,37 @@ export interface BootResult {
   instructions: number;
   /** The VM's shadow page-table counters at the end. */
   shadow: ShadowStats;
+  /** What the firmware logged on its debug console (port 0x402), when booted under `bios`. */
+  firmwareLog: string;
+}
+
+/** `bios`: boot through this firmware image (SeaBIOS), which loads the kernel from fw_cfg, as under QEMU. */
+export interface BootOptions {
+  bios?: string;
 }
 
 /** Boots the guest headless in this process, as `ringside -kernel ... -nographic` does, until it stops. */
-export function bootLinux(g: LinuxGuest, cpus: number, cmdline: string, timeoutMs: number, onText?: (t: string) => void): Promise<BootResult> {
+export function bootLinux(
+  g: LinuxGuest,
+  cpus: number,
+  cmdline: string,
+  timeoutMs: number,
+  onText?: (t: string) => void,
+  opts: BootOptions = {},
+): Promise<BootResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     let text = '';
+    let firmwareLog = '';
     let doneSeconds: number | undefined;
     const finish = (r: Partial<BootResult>) => {
       clearTimeout(timer);
       monitor.terminate();
-      resolve({ console: text, seconds: (Date.now() - started) / 1000, doneSeconds, instructions: monitor.stats().vms[0].instructions, shadow: monitor.stats().vms[0].shadow, ...r });
+      resolve({ console: text, seconds: (Date.now() - started) / 1000, doneSeconds, instructions: monitor.stats().vms[0].instructions, shadow: monitor.stats().vms[0].shadow, firmwareLog, ...r });
     };
     const monitor = new Monitor((e: MonitorEvent) => {
       if (e.event === 'output') {
+        if (e.body.channel === 'debugcon') firmwareLog += e.body.text;
         if (e.body.channel !== 'serial0') return;
         text += e.body.text;
         onText?.(e.body.text);
@@ -66,7 +82,8 @@ export function bootLinux(g: LinuxGuest, cpus: number, cmdline: string, timeoutM
       else if (e.event === 'stopped') finish({ stop: `${e.body.description}${e.body.text ? ': ' + e.body.text : ''}` });
     });
     try {
-      monitor.launch({ vms: [{ name: 'linux', kernel: g.kernel, initrd: g.initrd, cmdline, memoryMB: 256, cpus, engine: 'interpret' }] });
+      const firmware = opts.bios ? { bios: opts.bios, debugconPort: 0x402 } : {};
+      monitor.launch({ vms: [{ name: 'linux', kernel: g.kernel, initrd: g.initrd, cmdline, memoryMB: 256, cpus, engine: 'interpret', ...firmware }] });
     } catch (e) {
       reject(e);
       return;

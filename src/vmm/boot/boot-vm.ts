@@ -6,6 +6,7 @@ import { BootError } from './boot-error';
 import { bootFromDisk } from './disk-boot';
 import { loadFirmwareImage } from './firmware-image';
 import { isBzImage, loadLinux } from './linux';
+import { loadLinuxThroughFwCfg } from './linux-fw-cfg';
 import { findMultibootHeader, loadMultiboot } from './multiboot';
 
 export function readInput(file: string, what: string): Uint8Array {
@@ -17,6 +18,25 @@ export function readInput(file: string, what: string): Uint8Array {
   }
 }
 
+/**
+ * A kernel under firmware: nothing is placed in memory here; fw_cfg carries the kernel and the firmware's
+ * option ROM loads it, as under QEMU.
+ */
+function handKernelToFirmware(machine: Machine, vc: VmConfig, kernelPath: string): void {
+  const kernel = readInput(kernelPath, 'kernel');
+  const name = path.basename(kernelPath);
+  if (vc.modules?.length) throw new BootError(`${name}: modules with a firmware image (bios) are not supported; boot without bios`);
+  const initrd = vc.initrd ? { name: path.basename(vc.initrd), data: readInput(vc.initrd, 'initrd') } : undefined;
+  if (isBzImage(kernel)) {
+    loadLinuxThroughFwCfg(machine.platform.fwCfg, machine.phys.ramBytes, kernel, name, vc.cmdline ?? '', initrd, vc.firmwareDir);
+    return;
+  }
+  if (findMultibootHeader(kernel)) {
+    throw new BootError(`${name} is a Multiboot kernel: with a firmware image (bios) only Linux bzImages can be handed over; boot it without bios`);
+  }
+  throw new BootError(`${name} is not a kernel Ringside can boot: neither a Multiboot kernel nor a Linux bzImage`);
+}
+
 /** Looks at the kernel file and takes the boot path it calls for. Never writes any input file. */
 export function bootVm(machine: Machine, vc: VmConfig): void {
   // Every path loads above 1 MiB and every kernel expects the gate open (a PC comes out of reset with it so).
@@ -24,8 +44,8 @@ export function bootVm(machine: Machine, vc: VmConfig): void {
   const con = machine.platform.debugConsole;
   if (vc.debugconPort !== undefined && vc.debugconPort !== 0xe9) con.attach(machine.io, vc.debugconPort);
   if (vc.bios) {
-    if (vc.kernel) throw new BootError('a firmware image (-bios) boots the machine itself: give either bios or kernel, not both');
     loadFirmwareImage(machine, readInput(vc.bios, 'firmware image'), path.basename(vc.bios));
+    if (vc.kernel) handKernelToFirmware(machine, vc, vc.kernel);
     return;
   }
   if (!vc.kernel) {

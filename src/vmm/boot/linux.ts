@@ -165,6 +165,40 @@ function placeInitrd(ramBytes: number, h: BzImageHeader, size: number, kernelEnd
   return start;
 }
 
+/**
+ * The checks every Linux loader makes before it places anything: the kernel fits (the decompressor needs
+ * init_size bytes from its run address), the command line fits, and where the initrd goes. Shared by the
+ * direct 32-bit boot here and the firmware boot through fw_cfg (linux-fw-cfg.ts).
+ */
+export function planLinuxLoad(
+  h: BzImageHeader,
+  ram: number,
+  kernelName: string,
+  cmdline: string,
+  initrd?: { name: string; data: Uint8Array },
+  initrdCeiling = ram,
+): { kernelEnd: number; cmd: Uint8Array; initrd?: { start: number; end: number } } {
+  const load = HIGH_MEMORY_START;
+  const runAddr = h.relocatable ? Math.max(load, h.prefAddress) : load;
+  const kernelEnd = Math.max(load + h.kernelSize, runAddr + h.initSize);
+  if (kernelEnd > ram) {
+    throw new BootError(
+      `${kernelName} needs guest memory up to 0x${kernelEnd.toString(16)} (${Math.ceil(kernelEnd / 1048576)} MiB) to decompress and run; ` +
+        `the VM has ${ram >>> 20} MiB; raise memoryMB`,
+    );
+  }
+  const cmd = new TextEncoder().encode(cmdline);
+  if (cmd.length > h.cmdlineSize) {
+    throw new BootError(`the kernel command line is ${cmd.length} bytes; ${kernelName} accepts at most ${h.cmdlineSize}`);
+  }
+  let rd: { start: number; end: number } | undefined;
+  if (initrd) {
+    const start = placeInitrd(Math.min(ram, initrdCeiling), h, initrd.data.length, kernelEnd, `initrd ${initrd.name}`);
+    rd = { start, end: start + initrd.data.length };
+  }
+  return { kernelEnd, cmd, initrd: rd };
+}
+
 export function loadLinux(
   phys: GuestPhysicalMemory,
   image: Uint8Array,
@@ -176,24 +210,7 @@ export function loadLinux(
   const ram = phys.ramBytes;
   const load = HIGH_MEMORY_START;
   const pm = image.subarray(h.kernelOffset);
-  // The decompressor runs in place and then needs init_size bytes from the kernel's run address.
-  const runAddr = h.relocatable ? Math.max(load, h.prefAddress) : load;
-  const kernelEnd = Math.max(load + pm.length, runAddr + h.initSize);
-  if (kernelEnd > ram) {
-    throw new BootError(
-      `${kernelName} needs guest memory up to 0x${kernelEnd.toString(16)} (${Math.ceil(kernelEnd / 1048576)} MiB) to decompress and run; ` +
-        `the VM has ${ram >>> 20} MiB; raise memoryMB`,
-    );
-  }
-  const cmd = new TextEncoder().encode(cmdline);
-  if (cmd.length > h.cmdlineSize) {
-    throw new BootError(`the kernel command line is ${cmd.length} bytes; ${kernelName} accepts at most ${h.cmdlineSize}`);
-  }
-  let rd: LinuxBoot['initrd'];
-  if (initrd) {
-    const start = placeInitrd(ram, h, initrd.data.length, kernelEnd, `initrd ${initrd.name}`);
-    rd = { start, end: start + initrd.data.length };
-  }
+  const { cmd, initrd: rd } = planLinuxLoad(h, ram, kernelName, cmdline, initrd);
 
   phys.load(load, pm);
   if (rd && initrd) phys.load(rd.start, initrd.data);

@@ -4,7 +4,7 @@ import { ApicBus } from './apic-bus';
 import type { BlockBackend } from './block-backend';
 import { DebugConsole, IsaDebugExit, PostPort } from './debug-ports';
 import { FerrLatch } from './ferr-latch';
-import { FwCfg } from './fw-cfg';
+import { FwCfg, fwCfgE820 } from './fw-cfg';
 import { I8042 } from './i8042';
 import { IDE_PRIMARY, IDE_SECONDARY, IdeChannel } from './ide';
 import { IOAPIC_BASE, IoApic } from './io-apic';
@@ -131,7 +131,23 @@ export class PcPlatform {
     this.ide[0].attach(io, IDE_PRIMARY.base, IDE_PRIMARY.control);
     this.ide[1].attach(io, IDE_SECONDARY.base, IDE_SECONDARY.control);
 
-    this.fwCfg = new FwCfg({ ramBytes: o.ramBytes + (o.highRamBytes ?? 0), cpus: o.cpus });
+    this.fwCfg = new FwCfg({
+      ramBytes: o.ramBytes + (o.highRamBytes ?? 0),
+      cpus: o.cpus,
+      dmaMemory: {
+        readBytes: (a, n) => phys.readBytes(a, n),
+        writeBytes: (a, bytes) => {
+          if (a + bytes.length > phys.ramBytes) return false;
+          try {
+            phys.load(a, bytes);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+    this.fwCfg.addFile('etc/e820', fwCfgE820(o.ramBytes, o.highRamBytes));
     this.fwCfg.attach(io);
     this.ferr = new FerrLatch(irq);
     this.ferr.attach(io);

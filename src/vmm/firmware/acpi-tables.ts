@@ -28,6 +28,13 @@ export interface AcpiTables {
   rsdp: Uint8Array;
   /** Every other table, concatenated, to be placed at the `base` given to buildAcpiTables. */
   body: Uint8Array;
+  /**
+   * What a relocating loader (fw_cfg's table-loader) needs: the offsets of the 32-bit fields in `body` that
+   * hold addresses inside `body`, the same for the RSDP, and each checksummed table's extent in `body`.
+   */
+  bodyPointers: number[];
+  rsdpPointer: number;
+  tables: Array<{ start: number; length: number }>;
 }
 
 const OEM_ID = 'RINGSD';
@@ -63,6 +70,7 @@ export function buildAcpiTables(l: AcpiLayout, base: number): AcpiTables {
 
   const fadt = t.length;
   header(t, 'FACP', 1);
+  const fadtPointers = t.length;
   t.u32(base + facs).u32(base + dsdt);
   t.u8(0).u8(0).u16(l.sciIrq);
   // No SMI_CMD: the machine is always in ACPI mode (SCI_EN reads as set).
@@ -90,11 +98,22 @@ export function buildAcpiTables(l: AcpiLayout, base: number): AcpiTables {
 
   const rsdt = t.length;
   header(t, 'RSDT', 1);
+  const rsdtPointers = t.length;
   t.u32(base + fadt).u32(base + madt);
   finish(t, rsdt);
 
   const r = new TableBytes();
-  r.text('RSD PTR ').u8(0).text(OEM_ID, 6).u8(0).u32(base + rsdt);
+  r.text('RSD PTR ').u8(0).text(OEM_ID, 6).u8(0);
+  const rsdpPointer = r.length;
+  r.u32(base + rsdt);
   r.checksum(8);
-  return { rsdp: r.result(), body: t.result() };
+  const body = t.result();
+  const extent = (start: number) => ({ start, length: new DataView(body.buffer).getUint32(start + 4, true) });
+  return {
+    rsdp: r.result(),
+    body,
+    bodyPointers: [fadtPointers, fadtPointers + 4, rsdtPointers, rsdtPointers + 4],
+    rsdpPointer,
+    tables: [extent(dsdt), extent(fadt), extent(madt), extent(rsdt)],
+  };
 }

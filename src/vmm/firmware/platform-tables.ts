@@ -5,7 +5,7 @@ import { LAPIC_BASE } from '../devices/local-apic';
 import { COM1, COM2 } from '../devices/uart';
 import type { GuestPhysicalMemory } from '../memory/guest-physical';
 import { PM1A_CNT, PM1A_EVT, PM_TMR, AcpiPm } from './acpi-pm';
-import { buildAcpiTables } from './acpi-tables';
+import { buildAcpiTables, type AcpiLayout } from './acpi-tables';
 import { buildMpConfigTable, buildMpFloatingPointer } from './mp-table';
 
 /**
@@ -22,6 +22,22 @@ export const TABLES_END = TABLES_BASE + 0x1000;
 export const SCI_IRQ = 9;
 /** Start of the extended BIOS data area (conventional memory ends here, see boot/memory-map.ts). */
 const EBDA = 0x9fc00;
+
+/** The machine's ACPI description: the same for tables placed here and for those handed to firmware over fw_cfg. */
+export function acpiLayout(ramBytes: number, cpus: number): AcpiLayout {
+  return {
+    cpus,
+    ioApicId: cpus,
+    ioApicAddress: IOAPIC_BASE,
+    localApicAddress: LAPIC_BASE,
+    pm1aEvent: PM1A_EVT,
+    pm1aControl: PM1A_CNT,
+    pmTimer: PM_TMR,
+    sciIrq: SCI_IRQ,
+    s5SleepType: AcpiPm.S5,
+    ramTop: ramBytes,
+  };
+}
 
 /**
  * Writes what a PC BIOS leaves in memory for the OS: the BIOS data area's hardware words (serial ports, base
@@ -50,21 +66,7 @@ export function writePlatformTables(phys: GuestPhysicalMemory, cpus: number): vo
   phys.load(MP_CONFIG_ADDR, config);
   phys.load(MP_FLOATING_ADDR, buildMpFloatingPointer(MP_CONFIG_ADDR));
 
-  const acpi = buildAcpiTables(
-    {
-      cpus,
-      ioApicId,
-      ioApicAddress: IOAPIC_BASE,
-      localApicAddress: LAPIC_BASE,
-      pm1aEvent: PM1A_EVT,
-      pm1aControl: PM1A_CNT,
-      pmTimer: PM_TMR,
-      sciIrq: SCI_IRQ,
-      s5SleepType: AcpiPm.S5,
-      ramTop: phys.ramBytes,
-    },
-    ACPI_BASE,
-  );
+  const acpi = buildAcpiTables(acpiLayout(phys.ramBytes, cpus), ACPI_BASE);
   if (ACPI_BASE + acpi.body.length > TABLES_END) throw new Error('ACPI tables too large');
   phys.load(ACPI_BASE, acpi.body);
   phys.load(RSDP_ADDR, acpi.rsdp);

@@ -27,6 +27,11 @@ export interface VmConfig {
   disks?: DiskConfig[];
   /** A firmware image mapped at the top of 4 GiB and its last 128 KiB at 0xE0000 (`-bios`). */
   bios?: string;
+  /**
+   * Where QEMU's option ROMs are (linuxboot_dma.bin), for a kernel booted under `bios`: default
+   * /usr/share/qemu, from Debian's qemu-system-data (`-L DIR` on the command line).
+   */
+  firmwareDir?: string;
   memoryMB: number;
   cpus: number;
   engine: EngineKind;

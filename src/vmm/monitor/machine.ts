@@ -11,7 +11,8 @@ import { ShadowMmu } from '../memory/shadow/shadow-mmu';
 import type { MachineMemory } from '../memory/machine-memory';
 import type { EntryState } from '../boot/entry-state';
 import { AcpiPm } from '../firmware/acpi-pm';
-import { writePlatformTables } from '../firmware/platform-tables';
+import { acpiLayout, writePlatformTables } from '../firmware/platform-tables';
+import { publishAcpiTables } from '../firmware/acpi-fw-cfg';
 import { VirtualClock } from './virtual-clock';
 import { HC_ALL_FEATURES, HC_VERSION, PV_BLOCK_PORT, PV_CONSOLE_PORT } from '../devices/pv-abi';
 import { handleHypercall, HC_COUNT } from './hypercalls/hypercalls';
@@ -165,6 +166,7 @@ export class Machine implements CpuHost {
     this.acpiPm = new AcpiPm({ clock: this.clock, onSleep: (type) => this.onSleep(type) });
     this.acpiPm.attach(this.io);
     writePlatformTables(this.phys, options.cpus);
+    publishAcpiTables(this.platform.fwCfg, acpiLayout(this.phys.ramBytes, options.cpus));
     this.engine = createEngine(options.engine ?? 'interpret');
     for (let i = 0; i < options.cpus; i++) {
       const c = new Cpu(i, this, new X87Fpu());
