@@ -70,6 +70,8 @@ test('a ringside session stops on entry with one thread per vCPU and registers',
 const EXPECTATIONS = [
   { name: /^Teaching kernel$/, serial: /type 'help' for commands/ },
   { name: /^Teaching kernel \(self-test\)$/, serial: /ALL TESTS PASSED/ },
+  // Debian's SeaBIOS runs QEMU's multiboot option ROM, which loads the kernel from fw_cfg: its banner comes first.
+  { name: /^Teaching kernel under SeaBIOS/, serial: /SeaBIOS \(version [^)]+\)[\s\S]*Booting from ROM[\s\S]*Ringside teaching kernel[\s\S]*ALL TESTS PASSED/ },
   { name: /^Teaching kernel \(disk/, serial: /disk: "RINGSIDE HARDDISK", \d+ sectors[\s\S]*type 'help' for commands/ },
   { name: /^Teaching kernel, paravirtual/, serial: /disk: "RINGSIDE HARDDISK"[\s\S]*ALL TESTS PASSED/ },
   // One self-test per VM: four passes in the combined serial text.

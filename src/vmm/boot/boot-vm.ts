@@ -7,7 +7,8 @@ import { bootFromDisk } from './disk-boot';
 import { loadFirmwareImage } from './firmware-image';
 import { isBzImage, loadLinux } from './linux';
 import { loadLinuxThroughFwCfg } from './linux-fw-cfg';
-import { findMultibootHeader, loadMultiboot } from './multiboot';
+import { findMultibootHeader, loadMultiboot, type MultibootModule } from './multiboot';
+import { loadMultibootThroughFwCfg } from './multiboot-fw-cfg';
 
 export function readInput(file: string, what: string): Uint8Array {
   try {
@@ -18,6 +19,13 @@ export function readInput(file: string, what: string): Uint8Array {
   }
 }
 
+/** The initrd (first, as QEMU's -initrd) and the modules of a Multiboot boot. */
+function multibootModules(vc: VmConfig): MultibootModule[] {
+  const modules = (vc.modules ?? []).map((m) => ({ name: path.basename(m.path), data: readInput(m.path, 'module'), cmdline: m.cmdline ?? '' }));
+  if (vc.initrd) modules.unshift({ name: path.basename(vc.initrd), data: readInput(vc.initrd, 'initrd'), cmdline: path.basename(vc.initrd) });
+  return modules;
+}
+
 /**
  * A kernel under firmware: nothing is placed in memory here; fw_cfg carries the kernel and the firmware's
  * option ROM loads it, as under QEMU.
@@ -25,14 +33,16 @@ export function readInput(file: string, what: string): Uint8Array {
 function handKernelToFirmware(machine: Machine, vc: VmConfig, kernelPath: string): void {
   const kernel = readInput(kernelPath, 'kernel');
   const name = path.basename(kernelPath);
-  if (vc.modules?.length) throw new BootError(`${name}: modules with a firmware image (bios) are not supported; boot without bios`);
-  const initrd = vc.initrd ? { name: path.basename(vc.initrd), data: readInput(vc.initrd, 'initrd') } : undefined;
+  const fw = machine.platform.fwCfg;
   if (isBzImage(kernel)) {
-    loadLinuxThroughFwCfg(machine.platform.fwCfg, machine.phys.ramBytes, kernel, name, vc.cmdline ?? '', initrd, vc.firmwareDir);
+    if (vc.modules?.length) throw new BootError(`${name} is a Linux kernel: modules are a Multiboot feature; use initrd`);
+    const initrd = vc.initrd ? { name: path.basename(vc.initrd), data: readInput(vc.initrd, 'initrd') } : undefined;
+    loadLinuxThroughFwCfg(fw, machine.phys.ramBytes, kernel, name, vc.cmdline ?? '', initrd, vc.firmwareDir);
     return;
   }
   if (findMultibootHeader(kernel)) {
-    throw new BootError(`${name} is a Multiboot kernel: with a firmware image (bios) only Linux bzImages can be handed over; boot it without bios`);
+    loadMultibootThroughFwCfg(fw, machine.phys.ramBytes, kernel, name, vc.cmdline ?? '', multibootModules(vc), vc.firmwareDir);
+    return;
   }
   throw new BootError(`${name} is not a kernel Ringside can boot: neither a Multiboot kernel nor a Linux bzImage`);
 }
@@ -55,9 +65,7 @@ export function bootVm(machine: Machine, vc: VmConfig): void {
   const kernel = readInput(vc.kernel, 'kernel');
   const name = path.basename(vc.kernel);
   if (findMultibootHeader(kernel)) {
-    const modules = (vc.modules ?? []).map((m) => ({ name: path.basename(m.path), data: readInput(m.path, 'module'), cmdline: m.cmdline ?? '' }));
-    if (vc.initrd) modules.unshift({ name: path.basename(vc.initrd), data: readInput(vc.initrd, 'initrd'), cmdline: path.basename(vc.initrd) });
-    const boot = loadMultiboot(machine.phys, kernel, name, vc.cmdline ?? '', modules);
+    const boot = loadMultiboot(machine.phys, kernel, name, vc.cmdline ?? '', multibootModules(vc));
     machine.applyEntry(boot.entry);
     return;
   }

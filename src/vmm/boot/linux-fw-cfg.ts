@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import {
   FW_CFG_CMDLINE_ADDR,
   FW_CFG_CMDLINE_DATA,
@@ -16,12 +14,10 @@ import {
   le,
   type FwCfg,
 } from '../devices/fw-cfg';
-import { BootError } from './boot-error';
 import { HIGH_MEMORY_START } from './memory-map';
 import { parseBzImage, planLinuxLoad } from './linux';
+import { readOptionRom } from './option-rom';
 
-/** Where QEMU keeps its option ROMs on Debian (package qemu-system-data). */
-export const DEFAULT_FIRMWARE_DIR = '/usr/share/qemu';
 export const LINUXBOOT_ROM = 'linuxboot_dma.bin';
 
 /** QEMU's layout for a relocatable-era bzImage (protocol 2.02+, loaded high): setup at 64 KiB, command line at 128 KiB. */
@@ -46,7 +42,6 @@ export interface FirmwareLinuxBoot {
   setupSize: number;
   kernelSize: number;
   initrd?: { start: number; end: number };
-  rom: string;
 }
 
 /**
@@ -65,21 +60,11 @@ export function loadLinuxThroughFwCfg(
   kernelName: string,
   cmdline: string,
   initrd: { name: string; data: Uint8Array } | undefined,
-  firmwareDir = DEFAULT_FIRMWARE_DIR,
+  firmwareDir?: string,
 ): FirmwareLinuxBoot {
   const h = parseBzImage(image, kernelName);
   const plan = planLinuxLoad(h, ramBytes, kernelName, cmdline, initrd, ramBytes - FIRMWARE_HIGH_ZONE);
-  const romPath = path.join(firmwareDir, LINUXBOOT_ROM);
-  let rom: Uint8Array;
-  try {
-    rom = new Uint8Array(fs.readFileSync(romPath));
-  } catch {
-    throw new BootError(
-      `booting ${kernelName} under firmware (bios with kernel) needs QEMU's Linux loader option ROM ${romPath}: ` +
-        `install Debian's qemu-system-data, or give the folder that has ${LINUXBOOT_ROM} (firmwareDir, CLI -L)`,
-    );
-  }
-  if (rom.length < 512 || rom[0] !== 0x55 || rom[1] !== 0xaa) throw new BootError(`${romPath} is not an option ROM (no 55 AA signature)`);
+  const rom = readOptionRom(LINUXBOOT_ROM, kernelName, firmwareDir);
 
   const setup = image.slice(0, h.kernelOffset);
   const sv = new DataView(setup.buffer);
@@ -109,5 +94,5 @@ export function loadLinuxThroughFwCfg(
   fw.addFile(`genroms/${LINUXBOOT_ROM}`, rom);
   // SeaBIOS boots the devices named here first: the ROM's boot entry vector, before any disk.
   fw.addFile('bootorder', new TextEncoder().encode(`/rom@genroms/${LINUXBOOT_ROM}\n`));
-  return { setupSize: setup.length, kernelSize: h.kernelSize, initrd: plan.initrd, rom: romPath };
+  return { setupSize: setup.length, kernelSize: h.kernelSize, initrd: plan.initrd };
 }

@@ -7,7 +7,7 @@ import { CONVENTIONAL_END, HIGH_MEMORY_START, pcMemoryMap } from './memory-map';
 
 /** Multiboot 1 (the GRUB legacy protocol): what `qemu -kernel` and GRUB's `multiboot` command do. */
 const HEADER_MAGIC = 0x1badb002;
-const BOOTLOADER_MAGIC = 0x2badb002;
+export const BOOTLOADER_MAGIC = 0x2badb002;
 const SEARCH_LIMIT = 8192;
 
 const enum HeaderFlag {
@@ -94,7 +94,7 @@ function aoutSegments(file: Uint8Array, h: MultibootHeader, what: string): { ent
   };
 }
 
-function checkFits(phys: GuestPhysicalMemory, start: number, length: number, what: string): void {
+export function checkFits(phys: { ramBytes: number }, start: number, length: number, what: string): void {
   if (start < HIGH_MEMORY_START && start + length > CONVENTIONAL_END) {
     throw new BootError(`${what} overlaps the PC's video and BIOS area (0x${start.toString(16)}, ${length} bytes)`);
   }
@@ -123,13 +123,8 @@ class InfoArea {
   }
 }
 
-export function loadMultiboot(
-  phys: GuestPhysicalMemory,
-  kernel: Uint8Array,
-  kernelName: string,
-  cmdline: string,
-  modules: MultibootModule[],
-): MultibootBoot {
+/** The kernel's header and what to load: the a.out kludge's addresses when it has them, else its ELF segments. */
+export function multibootImage(kernel: Uint8Array, kernelName: string): { header: MultibootHeader; entry: number; segments: LoadSegment[] } {
   const header = findMultibootHeader(kernel);
   if (!header) {
     throw new BootError(`${kernelName} is not a Multiboot kernel: no valid header (magic 0x1BADB002) in its first 8 KiB`);
@@ -137,6 +132,18 @@ export function loadMultiboot(
   const image =
     header.flags & HeaderFlag.AoutKludge ? aoutSegments(kernel, header, kernelName) : isElf(kernel) ? readElfSegments(kernel, kernelName) : undefined;
   if (!image) throw new BootError(`${kernelName} has a Multiboot header without load addresses and is not an ELF file`);
+  return { header, ...image };
+}
+
+export function loadMultiboot(
+  phys: GuestPhysicalMemory,
+  kernel: Uint8Array,
+  kernelName: string,
+  cmdline: string,
+  modules: MultibootModule[],
+): MultibootBoot {
+  const image = multibootImage(kernel, kernelName);
+  const header = image.header;
 
   let end = 0;
   for (const seg of image.segments) {

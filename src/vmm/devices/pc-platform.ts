@@ -148,6 +148,9 @@ export class PcPlatform {
       },
     });
     this.fwCfg.addFile('etc/e820', fwCfgE820(o.ramBytes, o.highRamBytes));
+    // Ringside has no VGA BIOS and no window: like QEMU with -nographic, firmware mirrors its INT 10h text
+    // output (SeaBIOS's banner and boot messages) to COM1.
+    this.fwCfg.addFile('etc/sercon-port', new Uint8Array([COM1.base & 0xff, COM1.base >> 8]));
     this.fwCfg.attach(io);
     this.ferr = new FerrLatch(irq);
     this.ferr.attach(io);

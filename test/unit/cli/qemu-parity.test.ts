@@ -34,6 +34,21 @@ describe('cli: parity with qemu-system-i386 on the self-test', function () {
     });
   }
 
+  it('under the same firmware (Debian\'s SeaBIOS, -bios): the whole console is byte-identical, firmware banner included', async function () {
+    const qemu = requireTool(this, 'qemu-system-i386', 'qemu-system-x86', 'the reference');
+    const bios = '/usr/share/seabios/bios.bin';
+    if (!fs.existsSync(bios)) throw new Error(`${bios} is missing: scripts/setup.sh installs the seabios package`);
+    const cwd = sampleKernelDir();
+    // Both boot the Multiboot kernel the same way: SeaBIOS runs QEMU's multiboot_dma.bin option ROM, which takes
+    // the kernel from fw_cfg. QEMU gets no network card, so no iPXE banner; Ringside has none.
+    const flags = [...FLAGS, '-bios', bios];
+    const [q, r] = await Promise.all([run(qemu, [...flags, '-net', 'none'], { cwd, timeoutMs: 240_000 }), runCli(flags, { cwd, timeoutMs: 240_000 })]);
+    assert.match(q.stdout, /SeaBIOS \(version [^)]+\)\r?\nBooting from ROM\.\.\r?\nRingside teaching kernel/);
+    assert.ok(q.stdout.includes('ALL TESTS PASSED'), `QEMU itself passes: ${q.stdout.slice(-300)}`);
+    assert.strictEqual(r.stdout, q.stdout);
+    assert.strictEqual(r.status, q.status, `exit status; ringside stderr: ${r.stderr}`);
+  });
+
   it('with the sample disk on the primary IDE channel (-drive ...,index=0,media=disk): same tests, images untouched', async function () {
     const qemu = requireTool(this, 'qemu-system-i386', 'qemu-system-x86', 'the reference');
     const cwd = sampleKernelDir();

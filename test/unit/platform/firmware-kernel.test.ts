@@ -15,6 +15,7 @@ import {
   FW_CFG_INITRD_SIZE,
   FW_CFG_KERNEL_ADDR,
   FW_CFG_KERNEL_DATA,
+  FW_CFG_KERNEL_ENTRY,
   FW_CFG_KERNEL_SIZE,
   FW_CFG_SETUP_ADDR,
   FW_CFG_SETUP_DATA,
@@ -24,6 +25,8 @@ import {
 import { IoBus } from '../../../src/vmm/devices/io-bus';
 import { MachineMemory } from '../../../src/vmm/memory/machine-memory';
 import { Machine } from '../../../src/vmm/monitor/machine';
+import { loadMultibootThroughFwCfg, MULTIBOOT_ROM } from '../../../src/vmm/boot/multiboot-fw-cfg';
+import { sampleKernelDir } from '../../support/repo';
 import { fakeBzImage } from './fake-bzimage';
 
 const tmpDirs: string[] = [];
@@ -34,13 +37,13 @@ function tmpDir(): string {
 }
 
 /** A stand-in for QEMU's option ROM: only its 55 AA header matters to the monitor, which never runs it. */
-function romDir(): string {
+function romDir(name = LINUXBOOT_ROM): string {
   const d = tmpDir();
   const rom = new Uint8Array(1536);
   rom[0] = 0x55;
   rom[1] = 0xaa;
   rom[2] = 3;
-  fs.writeFileSync(path.join(d, LINUXBOOT_ROM), rom);
+  fs.writeFileSync(path.join(d, name), rom);
   return d;
 }
 
@@ -133,27 +136,88 @@ describe('boot: a Linux kernel handed to firmware over fw_cfg (-bios with -kerne
     assert.throws(() => loadLinuxThroughFwCfg(fw, 64 << 20, fakeBzImage(), 'bz', 'x'.repeat(3000), undefined, romDir()), /at most 2047/);
   });
 
-  it('bootVm with bios and a bzImage: nothing is placed in RAM, the firmware gets the kernel; a Multiboot kernel is refused clearly', () => {
+  it('bootVm with bios and a bzImage: nothing is placed in RAM, the firmware gets the kernel', () => {
     const dir = tmpDir();
     const bios = path.join(dir, 'bios.bin');
     fs.writeFileSync(bios, new Uint8Array(65536).fill(0xf4));
     const kernel = path.join(dir, 'bzImage');
     fs.writeFileSync(kernel, fakeBzImage());
-    const events = { onSerial: () => undefined, onDebugCon: () => undefined, onPowerOff: () => undefined };
-    const m = new Machine({ name: 't', memoryMB: 64, cpus: 1, nsPerInstruction: 1, startTimeMs: 0 }, new MachineMemory(64 << 20), events);
+    const m = machine();
     bootVm(m, { name: 't', bios, kernel, cmdline: 'hello', memoryMB: 64, cpus: 1, engine: 'interpret', firmwareDir: romDir() });
     assert.strictEqual(m.phys.read32(0x100000), 0, 'the kernel is not in memory: the option ROM copies it');
     assert.strictEqual(reader(m.platform.fwCfg).u32(FW_CFG_KERNEL_SIZE), 64 * 1024);
+  });
+});
 
-    const mb = path.join(dir, 'mb.elf');
-    const img = new Uint8Array(8192);
-    new DataView(img.buffer).setUint32(0, 0x1badb002, true);
-    new DataView(img.buffer).setUint32(8, (-(0x1badb002 >>> 0)) >>> 0, true);
-    fs.writeFileSync(mb, img);
-    const m2 = new Machine({ name: 't', memoryMB: 64, cpus: 1, nsPerInstruction: 1, startTimeMs: 0 }, new MachineMemory(64 << 20), events);
+function machine(): Machine {
+  const events = { onSerial: () => undefined, onDebugOutput: () => undefined, onDebugCon: () => undefined, onPowerOff: () => undefined };
+  return new Machine({ name: 't', memoryMB: 64, cpus: 1, nsPerInstruction: 1, startTimeMs: 0 }, new MachineMemory(64 << 20), events);
+}
+
+describe('boot: a Multiboot kernel handed to firmware over fw_cfg, in QEMU\'s layout', () => {
+  after(() => {
+    for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('one blob at load_addr (image, module table, command lines, loader name, page-aligned modules) and the info structure for 0x9500', () => {
+    const kernelPath = path.join(sampleKernelDir(), 'kernel.elf');
+    const image = new Uint8Array(fs.readFileSync(kernelPath));
+    const fw = new FwCfg({ ramBytes: 64 << 20, cpus: 1 });
+    const modA = { name: 'a.bin', data: new Uint8Array(5000).fill(0xa1), cmdline: 'a.bin first' };
+    const modB = { name: 'b.bin', data: new Uint8Array(10).fill(0xb2), cmdline: '' };
+    const boot = loadMultibootThroughFwCfg(fw, 64 << 20, image, 'kernel.elf', 'test', [modA, modB], romDir(MULTIBOOT_ROM));
+    const { bytes, u32, files } = reader(fw);
+    const load = u32(FW_CFG_KERNEL_ADDR);
+    assert.strictEqual(load, 0x100000);
+    assert.strictEqual(u32(FW_CFG_KERNEL_ENTRY), new DataView(image.buffer, image.byteOffset).getUint32(24, true), 'the ELF entry');
+    const size = u32(FW_CFG_KERNEL_SIZE);
+    assert.strictEqual(size % 4096, 0);
+    const blob = bytes(FW_CFG_KERNEL_DATA, size);
+    const at = (addr: number) => addr - load;
+    const cstr = (addr: number) => new TextDecoder().decode(blob.subarray(at(addr), blob.indexOf(0, at(addr))));
+    assert.strictEqual(u32(FW_CFG_INITRD_ADDR), 0x9500);
+    assert.strictEqual(u32(FW_CFG_INITRD_SIZE), 88);
+    const mbi = new DataView(bytes(FW_CFG_INITRD_DATA, 88).buffer);
+    assert.strictEqual(mbi.getUint32(0, true), 0x24f, 'memory, boot device, cmdline, mods, mmap, loader name');
+    assert.strictEqual(mbi.getUint32(48, true), 0x9000, 'mmap_addr: where the ROM stores the BIOS E820 map');
+    assert.strictEqual(cstr(mbi.getUint32(16, true)), 'kernel.elf test');
+    assert.strictEqual(cstr(mbi.getUint32(64, true)), 'Ringside');
+    assert.strictEqual(mbi.getUint32(20, true), 2);
+    const mods = at(mbi.getUint32(24, true));
+    const bv = new DataView(blob.buffer);
+    const entry = (i: number) => [0, 4, 8].map((o) => bv.getUint32(mods + 16 * i + o, true));
+    const [aStart, aEnd, aCmd] = entry(0);
+    const [bStart, bEnd, bCmd] = entry(1);
+    assert.strictEqual(aStart % 4096, 0);
+    assert.strictEqual(bStart % 4096, 0);
+    assert.strictEqual(aEnd - aStart, 5000);
+    assert.strictEqual(bEnd - bStart, 10);
+    assert.ok(blob.subarray(at(aStart), at(aEnd)).every((b) => b === 0xa1));
+    assert.ok(blob.subarray(at(bStart), at(bEnd)).every((b) => b === 0xb2));
+    assert.strictEqual(cstr(aCmd), 'a.bin first');
+    assert.strictEqual(cstr(bCmd), 'b.bin', 'a module without a command line is named by its file');
+    assert.deepStrictEqual(boot.modules, [{ start: aStart, end: aEnd }, { start: bStart, end: bEnd }]);
+    assert.strictEqual(files().get('bootorder')?.size, `/rom@genroms/${MULTIBOOT_ROM}\n`.length);
+    assert.ok(files().has(`genroms/${MULTIBOOT_ROM}`));
+  });
+
+  it('bootVm with bios and the sample kernel takes this path; modules that do not fit are a clear error', () => {
+    const dir = tmpDir();
+    const bios = path.join(dir, 'bios.bin');
+    fs.writeFileSync(bios, new Uint8Array(65536).fill(0xf4));
+    const kernel = path.join(sampleKernelDir(), 'kernel.elf');
+    const m = machine();
+    bootVm(m, { name: 't', bios, kernel, cmdline: 'test', memoryMB: 64, cpus: 1, engine: 'interpret', firmwareDir: romDir(MULTIBOOT_ROM) });
+    assert.strictEqual(reader(m.platform.fwCfg).u32(FW_CFG_INITRD_ADDR), 0x9500);
+    const big = path.join(dir, 'big.mod');
+    fs.writeFileSync(big, new Uint8Array(70 << 20));
     assert.throws(
-      () => bootVm(m2, { name: 't', bios, kernel: mb, memoryMB: 64, cpus: 1, engine: 'interpret', firmwareDir: romDir() }),
-      /Multiboot kernel: with a firmware image/,
+      () => bootVm(machine(), { name: 't', bios, kernel, modules: [{ path: big }], memoryMB: 64, cpus: 1, engine: 'interpret', firmwareDir: romDir(MULTIBOOT_ROM) }),
+      /kernel\.elf with its modules does not fit in guest memory/,
+    );
+    assert.throws(
+      () => bootVm(machine(), { name: 't', bios, kernel, memoryMB: 64, cpus: 1, engine: 'interpret', firmwareDir: tmpDir() }),
+      /multiboot_dma\.bin.*qemu-system-data/,
     );
   });
 });
