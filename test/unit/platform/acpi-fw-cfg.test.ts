@@ -1,29 +1,15 @@
 import * as assert from 'node:assert';
-import { FW_CFG_FILE_DIR, FwCfg } from '../../../src/vmm/devices/fw-cfg';
-import { IoBus } from '../../../src/vmm/devices/io-bus';
+import { FwCfg } from '../../../src/vmm/devices/fw-cfg';
 import { ACPI_RSDP_FILE, ACPI_TABLES_FILE, publishAcpiTables, TABLE_LOADER_FILE } from '../../../src/vmm/firmware/acpi-fw-cfg';
 import { buildAcpiTables } from '../../../src/vmm/firmware/acpi-tables';
 import { byteSum } from '../../../src/vmm/firmware/table-bytes';
 import { acpiLayout } from '../../../src/vmm/firmware/platform-tables';
+import { fwCfgReader } from './fw-cfg-reader';
 
-/** Reads every fw_cfg file by name through the ports, as firmware does. */
+/** Every fw_cfg file by name, read through the ports. */
 function readFiles(fw: FwCfg): Map<string, Uint8Array> {
-  const bus = new IoBus();
-  fw.attach(bus);
-  const read = (key: number, n: number) => {
-    bus.write(0x510, 2, key);
-    return Uint8Array.from({ length: n }, () => bus.read(0x511, 1));
-  };
-  const count = new DataView(read(FW_CFG_FILE_DIR, 4).buffer).getUint32(0);
-  const dir = read(FW_CFG_FILE_DIR, 4 + 64 * count);
-  const dv = new DataView(dir.buffer);
-  const out = new Map<string, Uint8Array>();
-  for (let i = 0; i < count; i++) {
-    const o = 4 + 64 * i;
-    const name = new TextDecoder().decode(dir.subarray(o + 8, o + 64)).replace(/\0.*$/s, '');
-    out.set(name, read(dv.getUint16(o + 4), dv.getUint32(o)));
-  }
-  return out;
+  const r = fwCfgReader(fw);
+  return new Map([...r.files()].map(([name, f]) => [name, r.bytes(f.key, f.size)]));
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   FW_CFG_CMDLINE_ADDR,
   FW_CFG_CMDLINE_DATA,
   FW_CFG_CMDLINE_SIZE,
-  FW_CFG_FILE_DIR,
   FW_CFG_INITRD_ADDR,
   FW_CFG_INITRD_DATA,
   FW_CFG_INITRD_SIZE,
@@ -22,12 +21,12 @@ import {
   FW_CFG_SETUP_SIZE,
   FwCfg,
 } from '../../../src/vmm/devices/fw-cfg';
-import { IoBus } from '../../../src/vmm/devices/io-bus';
 import { MachineMemory } from '../../../src/vmm/memory/machine-memory';
 import { Machine } from '../../../src/vmm/monitor/machine';
 import { loadMultibootThroughFwCfg, MULTIBOOT_ROM } from '../../../src/vmm/boot/multiboot-fw-cfg';
 import { sampleKernelDir } from '../../support/repo';
 import { fakeBzImage } from './fake-bzimage';
+import { fwCfgReader } from './fw-cfg-reader';
 
 const tmpDirs: string[] = [];
 function tmpDir(): string {
@@ -47,28 +46,7 @@ function romDir(name = LINUXBOOT_ROM): string {
   return d;
 }
 
-function reader(fw: FwCfg) {
-  const bus = new IoBus();
-  fw.attach(bus);
-  const bytes = (key: number, n: number) => {
-    bus.write(0x510, 2, key);
-    return Uint8Array.from({ length: n }, () => bus.read(0x511, 1));
-  };
-  const u32 = (key: number) => new DataView(bytes(key, 4).buffer).getUint32(0, true);
-  const files = () => {
-    const n = new DataView(bytes(FW_CFG_FILE_DIR, 4).buffer).getUint32(0);
-    const dir = bytes(FW_CFG_FILE_DIR, 4 + 64 * n);
-    const dv = new DataView(dir.buffer);
-    const out = new Map<string, { key: number; size: number }>();
-    for (let i = 0; i < n; i++) {
-      const o = 4 + 64 * i;
-      const name = new TextDecoder().decode(dir.subarray(o + 8, o + 64)).replace(/\0.*$/s, '');
-      out.set(name, { size: dv.getUint32(o), key: dv.getUint16(o + 4) });
-    }
-    return out;
-  };
-  return { bytes, u32, files };
-}
+const reader = fwCfgReader;
 
 describe('boot: a Linux kernel handed to firmware over fw_cfg (-bios with -kernel)', () => {
   after(() => {
