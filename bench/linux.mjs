@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { median } from './report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const LINUX_ENGINES = ['ringside', 'v86-jit', 'v86-interp', 'qemu'];
+// ringside-seabios boots as v86 and QEMU do, through SeaBIOS (fw_cfg and QEMU's linuxboot_dma.bin option ROM).
+export const LINUX_ENGINES = ['ringside', 'ringside-seabios', 'v86-jit', 'v86-interp', 'qemu'];
 export const LINUX_DEFAULT_ENGINES = ['ringside', 'v86-jit', 'qemu'];
 export const MARKS = [
   { key: 'init', text: 'Run /init', label: 'to `Run /init`' },
@@ -47,9 +48,10 @@ function procCpu(pid) {
 
 function command(engine, guest, ctx) {
   const t = String(ctx.timeoutS);
-  if (engine === 'ringside') {
+  if (engine === 'ringside' || engine === 'ringside-seabios') {
+    const bios = engine === 'ringside-seabios' ? ['--bios', '/usr/share/seabios/bios.bin'] : [];
     return [process.execPath, [path.join(here, 'ringside-run.mjs'), '--monitor', ctx.monitor, '--kernel', guest.kernel, '--initrd', guest.initrd,
-      '--append', CMDLINE, '--mem', String(MEM_MB), '--until', 'RINGSIDE-AUTO-DONE', '--timeout', t]];
+      '--append', CMDLINE, '--mem', String(MEM_MB), '--until', 'RINGSIDE-AUTO-DONE', '--timeout', t, ...bios]];
   }
   if (engine === 'v86-jit' || engine === 'v86-interp') {
     return [process.execPath, [ctx.v86Runner, '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', CMDLINE, '--mem', String(MEM_MB),
@@ -127,6 +129,6 @@ export function linuxMarkdown(runs, meta) {
     L.push(`| ${e}${errs.length ? ` (${errs.length} failed: ${errs[0]})` : ''} | ${cells.join(' | ')} | ${md5 === meta.md5 ? 'ok' : md5} | ${q('shell')} | ${q('done')} |`);
   }
   L.push('');
-  L.push('Seconds from spawning the engine\'s process (Node start, wasm instantiation and firmware included) to the line\'s arrival on its stdout. v86 and QEMU boot through SeaBIOS and their own bzImage loaders; Ringside loads the bzImage itself (32-bit boot protocol). CPU s: the process\'s user+system time at that moment.');
+  L.push('Seconds from spawning the engine\'s process (Node start, wasm instantiation and firmware included) to the line\'s arrival on its stdout. v86 and QEMU boot through SeaBIOS and their own bzImage loaders; \`ringside\` loads the bzImage itself (32-bit boot protocol), \`ringside-seabios\` boots it through Debian\'s SeaBIOS and QEMU\'s linuxboot_dma.bin, as QEMU does. CPU s: the process\'s user+system time at that moment.');
   return L.join('\n') + '\n';
 }

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
-const USAGE = `usage: node ringside-run.mjs --monitor monitor.js --kernel FILE [--initrd FILE] [--append TEXT] [--mem MB]
+const USAGE = `usage: node ringside-run.mjs --monitor monitor.js --kernel FILE [--initrd FILE] [--bios FILE] [--append TEXT] [--mem MB]
   [--since TEXT] [--until TEXT] [--timeout S] [--quiet]`;
 
 function die(msg) {
@@ -30,6 +30,7 @@ const opt = { mem: 128, timeout: 600, append: '', since: '', until: '', quiet: f
       case '--monitor': opt.monitor = v(); break;
       case '--kernel': opt.kernel = v(); break;
       case '--initrd': opt.initrd = v(); break;
+      case '--bios': opt.bios = v(); break;
       case '--append': opt.append = v(); break;
       case '--mem': opt.mem = Number(v()); break;
       case '--since': opt.since = v(); break;
@@ -106,7 +107,7 @@ const monitor = new Monitor((e) => {
 
 monitor.launch({
   vms: [{ name: 'vm', kernel: path.resolve(opt.kernel), initrd: opt.initrd && path.resolve(opt.initrd), cmdline: opt.append, disks: [],
-    memoryMB: opt.mem, cpus: 1, engine: 'interpret', debugExitPort: 0xf4 }],
+    memoryMB: opt.mem, cpus: 1, engine: 'interpret', debugExitPort: 0xf4, ...(opt.bios ? { bios: path.resolve(opt.bios) } : {}) }],
 });
 setTimeout(() => finish('timeout'), opt.timeout * 1000).unref();
 monitor.resume();
