@@ -56,6 +56,8 @@ describe('integration: Debian Linux boots to its init script and powers off', fu
       assert.ok(r.shadow.audits > 0, 'the shadow audit ran');
       assert.strictEqual(r.shadow.auditErrors, 0);
       assert.match(r.console, new RegExp(`Kernel command line: ${CMDLINE}`), 'the command line arrived');
+      // The check that catches the direct engine's PUSHF (linux-direct.test.ts) passes under the interpreter.
+      assert.ok(!r.console.includes('Interrupts were enabled early'), 'IF is virtualized exactly: PUSHF shows the guest its own IF');
       if (bios) {
         const fwTail = r.firmwareLog.split('\n').slice(-12).join('\n');
         assert.match(r.firmwareLog, /Searching bootorder for: \/rom@genroms\/linuxboot_dma\.bin/, fwTail);

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Monitor } from '../../src/vmm/monitor/monitor';
 import type { ShadowStats } from '../../src/vmm/memory/shadow/counters';
 import type { MonitorEvent } from '../../src/vmm/monitor/protocol';
+import type { EngineKind } from '../../src/vmm/monitor/launch-config';
 import { repoRoot } from '../support/repo';
 
 /**
@@ -45,11 +46,20 @@ export interface BootResult {
   shadow: ShadowStats;
   /** What the firmware logged on its debug console (port 0x402), when booted under `bios`. */
   firmwareLog: string;
+  /** The VM's monitor exits by reason at the end. */
+  exits: Record<string, number>;
+  /** The `until` text appeared (the run was stopped there). */
+  reachedUntil: boolean;
 }
 
-/** `bios`: boot through this firmware image (SeaBIOS), which loads the kernel from fw_cfg, as under QEMU. */
+/**
+ * `bios`: boot through this firmware image (SeaBIOS), which loads the kernel from fw_cfg, as under QEMU.
+ * `engine`: the execution engine (default interpret). `until`: stop as soon as the console shows this text.
+ */
 export interface BootOptions {
   bios?: string;
+  engine?: EngineKind;
+  until?: string;
 }
 
 /** Boots the guest headless in this process, as `ringside -kernel ... -nographic` does, until it stops. */
@@ -66,10 +76,24 @@ export function bootLinux(
     let text = '';
     let firmwareLog = '';
     let doneSeconds: number | undefined;
+    let settled = false;
     const finish = (r: Partial<BootResult>) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      const vm = monitor.stats().vms[0];
       monitor.terminate();
-      resolve({ console: text, seconds: (Date.now() - started) / 1000, doneSeconds, instructions: monitor.stats().vms[0].instructions, shadow: monitor.stats().vms[0].shadow, firmwareLog, ...r });
+      resolve({
+        console: text,
+        seconds: (Date.now() - started) / 1000,
+        doneSeconds,
+        instructions: vm.instructions,
+        shadow: vm.shadow,
+        firmwareLog,
+        exits: { ...vm.exits },
+        reachedUntil: opts.until !== undefined && text.includes(opts.until),
+        ...r,
+      });
     };
     const monitor = new Monitor((e: MonitorEvent) => {
       if (e.event === 'output') {
@@ -78,12 +102,13 @@ export function bootLinux(
         text += e.body.text;
         onText?.(e.body.text);
         if (doneSeconds === undefined && text.includes('RINGSIDE-AUTO-DONE')) doneSeconds = (Date.now() - started) / 1000;
+        if (opts.until !== undefined && text.includes(opts.until)) setImmediate(() => finish({}));
       } else if (e.event === 'exited') finish({ exit: { code: e.body.code, reason: e.body.reason ?? '' } });
       else if (e.event === 'stopped') finish({ stop: `${e.body.description}${e.body.text ? ': ' + e.body.text : ''}` });
     });
     try {
       const firmware = opts.bios ? { bios: opts.bios, debugconPort: 0x402 } : {};
-      monitor.launch({ vms: [{ name: 'linux', kernel: g.kernel, initrd: g.initrd, cmdline, memoryMB: 256, cpus, engine: 'interpret', ...firmware }] });
+      monitor.launch({ vms: [{ name: 'linux', kernel: g.kernel, initrd: g.initrd, cmdline, memoryMB: 256, cpus, engine: opts.engine ?? 'interpret', ...firmware }] });
     } catch (e) {
       reject(e);
       return;
