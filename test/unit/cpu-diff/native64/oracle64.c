@@ -60,9 +60,12 @@ __asm__(
     "  push %rbx; push %rbp; push %r12; push %r13; push %r14; push %r15\n"
     "  mov %rsp, G+40(%rip)\n"
     "  frstor G+56(%rip)\n"
-    "  pushq G+32(%rip); popfq\n"
     "  xor %r8d, %r8d; xor %r9d, %r9d; xor %r10d, %r10d; xor %r11d, %r11d\n"
     "  xor %r12d, %r12d; xor %r13d, %r13d; xor %r14d, %r14d; xor %r15d, %r15d\n"
+    /* POPFQ after the XORs (they write the flags); MOVs below leave them alone. */
+    "  pushq G+32(%rip); popfq\n"
+    /* DS=ES=0x2b (__USER_DS) as in the 32-bit oracle (64-bit processes start with 0): MOV r/m, Sreg reads them. */
+    "  mov $0x2b, %eax; mov %eax, %ds; mov %eax, %es\n"
     "  mov G+0(%rip), %eax; mov G+4(%rip), %ecx; mov G+8(%rip), %edx; mov G+12(%rip), %ebx\n"
     "  mov G+20(%rip), %ebp; mov G+24(%rip), %esi; mov G+28(%rip), %edi; mov G+16(%rip), %esp\n"
     "  jmp *G+48(%rip)\n"
@@ -249,12 +252,15 @@ static void run_case(char *p) {
       mprotect((void *)a, PAGE, kind == 0 ? PROT_READ : PROT_NONE);
     }
   }
-  /* Translated code, then the exit stub: jmp *0(%rip) with guest_exit's address. */
+  /* Translated code, then the exit stub: jmp *slot(%rip), the slot 8-aligned (the guest may run with AC=1). */
   memcpy(guest, code64, (size_t)n64);
-  static const uint8_t stub[] = {0xff, 0x25, 0, 0, 0, 0};
+  size_t slot = ((size_t)n64 + 6 + 7) & ~(size_t)7;
+  int32_t disp = (int32_t)(slot - ((size_t)n64 + 6));
+  uint8_t stub[6] = {0xff, 0x25};
+  memcpy(stub + 2, &disp, 4);
   memcpy(guest + n64, stub, sizeof stub);
   uint64_t ex = (uint64_t)(uintptr_t)guest_exit;
-  memcpy(guest + n64 + sizeof stub, &ex, 8);
+  memcpy(guest + slot, &ex, 8);
   G.entry = GUEST_BASE;
 
   ticks = 0;

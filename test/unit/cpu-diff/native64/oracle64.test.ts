@@ -55,6 +55,22 @@ describe('oracle64 (64-bit silicon oracle) known answers', function () {
     assert.deepStrictEqual(r.changes.map((c) => [c.addr, Buffer.from(c.bytes).toString('hex')]), [[DATA + 0x100, 'ff0000a0']]);
   });
 
+  it('starts the guest with the requested flags', async () => {
+    // nop: EFLAGS as given (CF PF AF ZF SF DF OF AC honoured), IF and bit 1 set.
+    const r = await o!.run(req([0x90], {}, { eflags: 0x40cd5 }));
+    assert.strictEqual(r.status, 'ok', 'the exit stub must not fault with AC=1');
+    assert.strictEqual(r.eflags, 0x40cd5 | 0x202);
+  });
+
+  it('runs the guest with the 32-bit oracle\'s DS, ES, SS, FS, GS selectors', async () => {
+    // mov ax, ds; mov cx, es; mov dx, ss; mov bx, fs; mov si, gs (8C /r with 0x66)
+    const r = await o!.run(req([0x66, 0x8c, 0xd8, 0x66, 0x8c, 0xc1, 0x66, 0x8c, 0xd2, 0x66, 0x8c, 0xe3, 0x66, 0x8c, 0xee],
+      { eax: 0xffffffff, ecx: 0xffffffff, edx: 0xffffffff, ebx: 0xffffffff, esi: 0xffffffff }));
+    assert.strictEqual(r.status, 'ok');
+    assert.deepStrictEqual([r.regs[0], r.regs[1], r.regs[2], r.regs[3], r.regs[6]],
+      [0xffff002b, 0xffff002b, 0xffff002b, 0xffff0000, 0xffff0000]);
+  });
+
   it('wraps 32-bit addresses (0x67) and keeps going after faults', async () => {
     // mov eax, [ebx+ecx]: 0xf0000000 + 0x30000100 wraps to 0x20000100 (SDM 3.3.7: address-size override).
     const rs = await o!.runBatch([
