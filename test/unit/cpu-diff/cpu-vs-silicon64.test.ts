@@ -7,7 +7,7 @@ import { CLASSES, generateCase } from './generators';
 import { GenCase } from './generators/stream';
 import { WILD_RANGES } from './layout';
 import { buildOracle64, Oracle64, Request64, Response64 } from './native64/client';
-import { explainedBy } from './native64/divergences64';
+import { DIVERGENCES64, explainedBy } from './native64/divergences64';
 import { fromResponse64, toRequest64 } from './native64/outcome64';
 import { EXCLUSION_REASONS, translate, Translation } from './native64/translate';
 import { repoRoot } from './repo-root';
@@ -72,6 +72,7 @@ describe('CPU vs silicon, 64-bit host (differential)', function () {
     const tally = new Map<string, Tally>(CLASSES.map((c) => [c.name, newTally()]));
     const excludedBy = new Map<string, Map<string, number>>();
     const explained = new Map<string, number>();
+    const firstExplained = new Map<string, string>();
     const reports: string[] = [];
     const reportsPerClass = new Map<string, number>();
     const t0 = Date.now();
@@ -138,6 +139,7 @@ describe('CPU vs silicon, 64-bit host (differential)', function () {
         if (known) {
           if (known.kind === 'pending') tl.pending++;
           else tl.allowed++;
+          if (!explained.has(known.id)) firstExplained.set(known.id, `case #${start + k} (${c.cls})`);
           explained.set(known.id, (explained.get(known.id) ?? 0) + 1);
           continue;
         }
@@ -155,7 +157,9 @@ describe('CPU vs silicon, 64-bit host (differential)', function () {
 
     const secs = (Date.now() - t0) / 1000;
     console.log(summary(tally, excludedBy, secs, cpuMs / 1000));
-    for (const [id, n] of explained) console.log(`      explained by ${id}: ${n}`);
+    for (const d of DIVERGENCES64) {
+      console.log(`      ${d.kind} ${d.id}: ${explained.get(d.id) ?? 0}${firstExplained.has(d.id) ? `, first ${firstExplained.get(d.id)}` : ''}`);
+    }
     const failed = [...tally.values()].reduce((s, x) => s + x.fail, 0);
     const compared = [...tally.values()].reduce((s, x) => s + x.total - x.excluded, 0);
     if (failed) {

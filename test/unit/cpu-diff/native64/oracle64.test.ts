@@ -79,6 +79,7 @@ describe('oracle64 (64-bit silicon oracle) known answers', function () {
       req([0x67, 0x89, 0x03], { ebx: DATA + 0x3ffe }, { readonlyPages: [DATA + 0x3000] }),
       req([0xff, 0xe0], { eax: 0x50000000 }),
       req([0xff, 0xe0], { eax: DATA + 0x10 }),
+      req([0x67, 0x89, 0x03], { ebx: DATA + 0x3ffe }, { readonlyPages: [DATA + 0x4000] }),
     ]);
     exc(rs[0], 14, 4, G); // not present, read, user
     assert.strictEqual(rs[0].cr2, DATA + 0x2010);
@@ -86,6 +87,8 @@ describe('oracle64 (64-bit silicon oracle) known answers', function () {
     assert.strictEqual(rs[1].regs[0], 0x04030201);
     exc(rs[2], 14, 7, G); // present, write, user
     assert.strictEqual(rs[2].cr2, DATA + 0x3ffe);
+    exc(rs[5], 14, 7, G); // a write crossing into a read-only page: CR2 = the first byte of that page
+    assert.strictEqual(rs[5].cr2, DATA + 0x4000);
     exc(rs[3], 14, 0x14, 0x50000000); // instruction fetch, not present
     assert.strictEqual(rs[3].cr2, 0x50000000);
     exc(rs[4], 14, 0x15, DATA + 0x10); // instruction fetch from an NX page
