@@ -1,11 +1,12 @@
 import { spawn, spawnSync, ChildProcessWithoutNullStreams } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 /**
- * The 64-bit silicon oracle (oracle64.c): built at test time with the host's gcc into .cache/native64, one
- * persistent process, hex-token lines pipelined. The wire format is oracle64.c's header comment.
+ * The 64-bit silicon oracle (oracle64.c): built at test time with the host's gcc into .cache/native64 (one binary
+ * per source version); one persistent process, hex-token lines pipelined. Wire format: oracle64.c's header.
  */
 
 export interface Request64 {
@@ -73,11 +74,13 @@ export function buildOracle64(root: string): Build64 {
   if (os.arch() !== 'x64') return (memo = { ok: false, reason: `host is ${os.arch()}, not x86-64` });
   const src = path.join(root, 'test', 'unit', 'cpu-diff', 'native64', 'oracle64.c');
   const dir = path.join(root, '.cache', 'native64');
-  const bin = path.join(dir, 'oracle64');
+  // Named by the source's hash: .cache is shared between checkouts that may hold different versions.
+  const hash = crypto.createHash('sha256').update(fs.readFileSync(src)).digest('hex').slice(0, 12);
+  const bin = path.join(dir, `oracle64-${hash}`);
   const gcc = ['gcc', 'cc'].find((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
   if (!gcc) return (memo = { ok: false, reason: 'no gcc/cc on PATH (scripts/setup.sh installs build-essential)' });
   fs.mkdirSync(dir, { recursive: true });
-  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < fs.statSync(src).mtimeMs) {
+  if (!fs.existsSync(bin)) {
     const tmp = `${bin}.${process.pid}`;
     const c = spawnSync(gcc, ['-O2', '-Wall', '-o', tmp, src], { encoding: 'utf8' });
     if (c.status !== 0) return (memo = { ok: false, reason: `${gcc} failed on oracle64.c: ${c.stderr}` });
