@@ -53,6 +53,8 @@ describe('native64 translate: 32-bit streams as 64-bit code', () => {
     };
     assert.strictEqual(reason([[0x50]]), 'stack');
     assert.strictEqual(reason([[0x9c]]), 'stack');
+    assert.strictEqual(reason([[0x66, 0x50], [0x66, 0x9d], [0x66, 0x6a, 0x80], [0x66, 0x8f, 0x03]]), 'ok'); // 2-byte slots in both modes
+    assert.strictEqual(reason([[0x66, 0xc3]]), 'stack');
     assert.strictEqual(reason([[0x27]]), 'invalid-in-64');
     assert.strictEqual(reason([[0xce]]), 'invalid-in-64');
     assert.strictEqual(reason([[0x82, 0xc0, 0x01]]), 'invalid-in-64');

@@ -51,6 +51,12 @@ export type ExclusionKind = keyof typeof EXCLUSION_REASONS;
 const STACK = new Set<Mnemonic>([Mnemonic.Push, Mnemonic.Pop, Mnemonic.Pushf, Mnemonic.Pushfd, Mnemonic.Popf,
   Mnemonic.Popfd, Mnemonic.Pusha, Mnemonic.Pushad, Mnemonic.Popa, Mnemonic.Popad, Mnemonic.Call, Mnemonic.Ret,
   Mnemonic.Retf, Mnemonic.Enter, Mnemonic.Leave, Mnemonic.Iret, Mnemonic.Iretd]);
+/**
+ * 16-bit PUSH/POP/PUSHF/POPF (0x66) move 2 bytes in 64-bit mode as in 32-bit mode: the same instruction, run as
+ * is (RSP = zero-extended ESP, far from wrapping). The 32-bit-operand forms would move 8.
+ */
+const STACK16 = new Set<Code>([Code.Push_r16, Code.Pop_r16, Code.Push_imm16, Code.Pushw_imm8, Code.Push_rm16,
+  Code.Pop_rm16, Code.Pushfw, Code.Popfw]);
 const INVALID64 = new Set<Mnemonic>([Mnemonic.Daa, Mnemonic.Das, Mnemonic.Aaa, Mnemonic.Aas, Mnemonic.Aam, Mnemonic.Aad,
   Mnemonic.Into, Mnemonic.Bound, Mnemonic.Arpl, Mnemonic.Lds, Mnemonic.Les, Mnemonic.Salc, Mnemonic.Jmpe]);
 const SEGLOAD = new Set<Mnemonic>([Mnemonic.Lss, Mnemonic.Lfs, Mnemonic.Lgs]);
@@ -105,7 +111,7 @@ function translateOne(c: GenCase, off: number, len: number, ud: boolean): Item |
     const m = i.mnemonic;
     const name = Mnemonic[m];
     const pre = prefixBytes(raw);
-    if (STACK.has(m) || i.stackPointerIncrement !== 0) return ex('stack', name);
+    if ((STACK.has(m) || i.stackPointerIncrement !== 0) && !STACK16.has(i.code)) return ex('stack', name);
     if (INVALID64.has(m) || Code[i.code].endsWith('_82') || i.code === Code.Jmp_ptr1616 || i.code === Code.Jmp_ptr1632 || i.code === Code.Jmp_m1632 ||
       i.code === Code.Jmp_m1616) return ex('invalid-in-64', name);
     if (m === Mnemonic.Int && i.immediate8 === 0x80 || m === Mnemonic.Syscall || m === Mnemonic.Sysenter) return ex('syscall', name);
