@@ -82,9 +82,10 @@ function slowRead(c: Cpu, lin: number, size: number, user: boolean): number {
 function slowWrite(c: Cpu, lin: number, size: number, v: number, user: boolean): void {
   if (c.acCheck && user && (lin & (size - 1)) !== 0) raise(c, 17, 0);
   if ((lin & 0xfff) + size > 0x1000) {
-    // Probe both pages first so a fault on the second leaves memory untouched.
+    // Probe both pages first so a fault on the second leaves memory untouched. The second probe is at that
+    // page's first byte: CR2 gets the first address that faults, as on silicon.
     translate(c, lin, Access.Write, user);
-    translate(c, (lin + size - 1) | 0, Access.Write, user);
+    translate(c, ((lin | 0xfff) + 1) | 0, Access.Write, user);
     for (let i = 0; i < size; i++) slowWrite(c, (lin + i) | 0, 1, v >>> (i << 3), user);
     return;
   }

@@ -41,6 +41,20 @@ describe('cpu: flat-user differential contract', () => {
     assert.strictEqual(r.eip, 0x10000000);
   });
 
+  it('a write split across pages faulting on the second: CR2 is that page\'s first byte, found by the silicon oracle', () => {
+    // mov dword [0x2000DFFE], 0x3EDE4820 with 0x2000E000 read-only: silicon reports #PF(7) at 0x2000E000, not at
+    // the access's last byte (seed 1380535879, case 2310 of test/unit/cpu-diff/cpu-vs-silicon64.test.ts).
+    const r = runFlatUserCase(kase('c705fedf002048de3efb', { readonlyPages: [0x2000e000] }));
+    assert.strictEqual(r.status, 'exception');
+    assert.strictEqual(r.vector, 14);
+    assert.strictEqual(r.errorCode, 7);
+    assert.strictEqual(r.cr2, 0x2000e000);
+    assert.strictEqual(r.eip, 0x10000000);
+    const w = runFlatUserCase(kase('66c705ffdf00204848', { unmappedPages: [0x2000e000] }));
+    assert.strictEqual(w.errorCode, 6);
+    assert.strictEqual(w.cr2, 0x2000e000, 'a 16-bit write too');
+  });
+
   it('unmapped read/write, split read CR2, fetch from data', () => {
     let r = runFlatUserCase(kase('8b03', { regs: [0, 0, 0, 0x30001000, 0x20010000, 0, 0, 0] }));
     assert.strictEqual(r.errorCode, 4);

@@ -8,7 +8,9 @@ import { CODE_BASE } from '../layout';
  *  - `allowed`: the host runs the stream in 64-bit mode on an AMD CPU; where that legitimately differs from
  *    what an i686 does in 32-bit mode (and the SDM agrees with Ringside), the entry says so.
  *  - `pending`: Ringside is wrong per the SDM; the case is recorded here until the CPU is fixed (then the entry
- *    goes and the case becomes a regression test). The CPU side (src/vmm/cpu) is someone else's.
+ *    goes and the case becomes a regression test). None is pending now: the one this oracle found (a write
+ *    split across pages reported CR2 at its last byte, not at the faulting page's first) is fixed, and its case
+ *    is in test/unit/cpu/flat-user.test.ts.
  * Anything else that differs fails the test.
  */
 export interface Divergence64 {
@@ -38,18 +40,6 @@ export const DIVERGENCES64: readonly Divergence64[] = [
       return c.code[off] === 0xcd && PVM_INT_VECTORS.includes(n) && act.errorCode === n * 8 + 2 &&
         c.instrs.some((i) => i.off === off && i.len === 2);
     },
-  },
-  {
-    id: 'ringside-split-write-cr2',
-    kind: 'pending',
-    why: 'Ringside wrong: a write that crosses into a faulting page reports CR2 = the LAST byte of the access ' +
-      '(src/vmm/cpu/access.ts slowWrite probes the second page at lin + size - 1); silicon reports the first byte ' +
-      'of the faulting page, the linear address whose translation failed (SDM Vol. 3A 6.15 #PF: "the processor ' +
-      'loads the CR2 register with the 32-bit linear address that generated the exception"); split reads and ' +
-      'read-modify-writes already report the first faulting byte. Fix: probe (lin | 0xfff) + 1.',
-    explains: (_c, exp, act, diffs) => diffs.length === 1 && diffs[0].startsWith('cr2:') && exp.vector === 14 &&
-      ((exp.errorCode ?? 0) & 2) !== 0 && exp.cr2 !== undefined && (exp.cr2 & 0xfff) === 0 && act.cr2 !== undefined &&
-      act.cr2 - exp.cr2 >= 1 && act.cr2 - exp.cr2 <= 3,
   },
 ];
 
