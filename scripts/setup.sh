@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs everything the tests and `npm start` need that npm install does not bring, once and idempotently:
 #  - Debian packages: gcc-multilib (sample kernels, the native CPU oracle), Chromium (webview and VS Code tests),
-#    QEMU (the reference for whole guests), SeaBIOS (the -bios firmware test), acpica-tools (iasl disassembles
+#    QEMU (the reference for whole guests; qemu-system-data has the option ROMs that boot -kernel under -bios), SeaBIOS (the -bios firmware test), acpica-tools (iasl disassembles
 #    Ringside's DSDT in the tests), gdb (the GDB stub's client), libkrb5-dev + a compiler (code-server's
 #    native modules);
 #  - Node 24 and code-server from the npm registry into .tools/ (code-server needs Node 24; the extension and its
@@ -20,7 +20,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 need_pkgs=""
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in gcc-multilib chromium qemu-system-x86 qemu-user-static seabios acpica-tools gdb libkrb5-dev build-essential python3 pkg-config cpio xz-utils; do
+for p in gcc-multilib chromium qemu-system-x86 qemu-system-data qemu-user-static seabios acpica-tools gdb libkrb5-dev build-essential python3 pkg-config cpio xz-utils; do
   have "$p" || need_pkgs="$need_pkgs $p"
 done
 if [ -n "$need_pkgs" ]; then
