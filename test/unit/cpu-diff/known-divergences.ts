@@ -1,6 +1,7 @@
-import { Mnemonic, Register } from 'iced-x86';
-import { masksFor } from './compare';
+import { MemorySize, Mnemonic, OpAccess, Register } from 'iced-x86';
+import { compareOutcomes, masksFor } from './compare';
 import { Outcome } from './convert';
+import { CODE_BASE } from './layout';
 import { GenCase } from './generators/stream';
 import { completedBefore, hasLockByte, insnAt, InsnInfo, readsAndWritesMemory, writesMemory } from './insn-info';
 
@@ -26,8 +27,9 @@ export interface DivergenceContext {
   faulting: InsnInfo | undefined;
   /** Instructions completed before the reference stopped. */
   completed: InsnInfo[];
-  /** The CPU's x87 status word after running only the code before offset `off` (for masked state FNCLEX hides). */
-  cpuSwBefore?: (off: number) => number | undefined;
+  /** The CPU's outcome running only the code before offset `off` (an instruction start), for state a later
+   * instruction hides (FNCLEX) or that QEMU stopped at early. */
+  cpuBefore?: (off: number) => Outcome | undefined;
 }
 
 export interface KnownDivergence {
@@ -60,6 +62,19 @@ function cpuFault(x: DivergenceContext, vector: number, errorCode?: number): boo
 const qemuPageFault = (x: DivergenceContext): boolean =>
   x.expected.signal === 'SIGSEGV' && (x.expected.siCode === 1 || x.expected.siCode === 2) && cpuFault(x, 14);
 
+/** Status-word bits that differ outside C0, C2, C3 (compareOutcomes masks those where the SDM leaves them undefined). */
+function swDiff(x: DivergenceContext): number {
+  return (x.expected.fpu.sw ^ x.actual.fpu.sw) & ~0x4500;
+}
+
+/**
+ * The status words differ only in C1 (qemu-x87-c1) and in a DE the CPU set (qemu-x87-no-denormal-operand): the two
+ * QEMU departures can meet in one case (a denormal operand whose result is rounded up), each entry explains both.
+ */
+function onlyC1AndDe(x: DivergenceContext): boolean {
+  return (swDiff(x) & ~(0x200 | (x.actual.fpu.sw & 0x2))) === 0;
+}
+
 /** Every register whose tag differs is empty (11) in the oracle's tag word and in use in the CPU's. */
 function tagsOnlyFilledByCpu(expTw: number, actTw: number): boolean {
   for (let r = 0; r < 8; r++) {
@@ -79,6 +94,94 @@ function isFf7(b: Uint8Array): boolean {
 const isFcomi = (i: InsnInfo): boolean =>
   i.mnemonic === Mnemonic.Fcomi || i.mnemonic === Mnemonic.Fcomip ||
   i.mnemonic === Mnemonic.Fucomi || i.mnemonic === Mnemonic.Fucomip;
+
+/** The case's initial data bytes at [addr, addr+len) (the data region starts zero-filled). */
+function initialBytes(c: GenCase, addr: number, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  for (const m of c.mem) {
+    for (let k = 0; k < len; k++) {
+      const o = addr + k - m.addr;
+      if (o >= 0 && o < m.bytes.length) out[k] = m.bytes[o];
+    }
+  }
+  return out;
+}
+
+/**
+ * The x87 control word in effect when `insn` runs: the case's initial one, followed through FNINIT/FINIT and FLDCW
+ * (whose operand is read from the initial image); undefined after FRSTOR/FLDENV or an FLDCW without a known address.
+ */
+function cwAt(x: DivergenceContext, insn: InsnInfo): number | undefined {
+  let cw: number | undefined = x.c.fpu?.cw ?? 0x37f;
+  for (const i of x.completed) {
+    if (i.off >= insn.off) break;
+    const m = i.mnemonic;
+    if (m === Mnemonic.Fninit || m === Mnemonic.Finit) cw = 0x37f;
+    else if (m === Mnemonic.Fldcw) {
+      const a = i.mem[0]?.addr;
+      if (a === undefined) return undefined;
+      const b = initialBytes(x.c, a, 2);
+      cw = b[0] | (b[1] << 8);
+    } else if (m === Mnemonic.Frstor || m === Mnemonic.Fldenv) {
+      cw = undefined;
+    }
+  }
+  return cw;
+}
+
+/** Whether a double (8 bytes, little-endian) has significant bits beyond the first 24: rounding it to single changes it. */
+function doubleNeedsMoreThan24Bits(b: Uint8Array): boolean {
+  const hi = (b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 0;
+  const lo = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  const exp = (hi >>> 20) & 0x7ff;
+  if (exp === 0x7ff) return false; // Inf/NaN: no rounding
+  let frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (exp === 0) {
+    if (frac === 0n) return false;
+    // A denormal double is normal in the extended format: its significand starts at its highest set bit.
+    const bits = frac.toString(2).length;
+    return bits > 24 && (frac & ((1n << BigInt(bits - 24)) - 1n)) !== 0n;
+  }
+  frac &= (1n << 29n) - 1n; // the 52 - 23 fraction bits a single does not keep
+  return frac !== 0n;
+}
+
+/** Whether a 32-bit integer (little-endian) has more than 24 significant bits: rounding it to single changes it. */
+function int32NeedsMoreThan24Bits(b: Uint8Array): boolean {
+  const v = b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24);
+  let m = Math.abs(v); // 2^31 for INT32_MIN: one significant bit
+  while (m !== 0 && m % 2 === 0) m /= 2;
+  return m >= 1 << 24;
+}
+
+/** The x87 forms whose 32-bit integer memory operand QEMU converts under the precision control (FILD is exact). */
+const INT_OPERAND_ARITH = new Set<Mnemonic>([
+  Mnemonic.Fiadd, Mnemonic.Fisub, Mnemonic.Fisubr, Mnemonic.Fimul, Mnemonic.Fidiv, Mnemonic.Fidivr,
+  Mnemonic.Ficom, Mnemonic.Ficomp,
+]);
+
+/**
+ * The completed x87 instructions whose memory operand QEMU rounds to the precision control before using it (see
+ * qemu-memory-operand-rounded-to-pc): a double (FLD m64 and the DC forms) or a 32-bit integer of the arithmetic
+ * forms, whose value (in the case's initial image) is not exact in 24 bits, with PC = single in effect.
+ */
+function operandsQemuRounds(x: DivergenceContext): InsnInfo[] {
+  return x.completed.filter((i) => ((cwAt(x, i) ?? 0x300) & 0x300) === 0 && i.mem.some((m) => {
+    if (m.access !== OpAccess.Read || m.addr === undefined) return false;
+    if (m.size === MemorySize.Float64) return doubleNeedsMoreThan24Bits(initialBytes(x.c, m.addr, 8));
+    return m.size === MemorySize.Int32 && INT_OPERAND_ARITH.has(i.mnemonic) &&
+      int32NeedsMoreThan24Bits(initialBytes(x.c, m.addr, 4));
+  }));
+}
+
+/** Instructions that can raise SIGTRAP at CPL 3 by themselves or by setting TF. */
+const TRAP_SOURCES = new Set<Mnemonic>([Mnemonic.Int3, Mnemonic.Int1, Mnemonic.Popf, Mnemonic.Popfd, Mnemonic.Iret, Mnemonic.Iretd, Mnemonic.Int]);
+
+const X87_STORES = new Set<Mnemonic>([
+  Mnemonic.Fst, Mnemonic.Fstp, Mnemonic.Fist, Mnemonic.Fistp, Mnemonic.Fisttp, Mnemonic.Fbstp,
+  Mnemonic.Fnstsw, Mnemonic.Fstsw,
+]);
+const EFLAGS_FROM_X87 = new Set<Mnemonic>([Mnemonic.Fcomi, Mnemonic.Fcomip, Mnemonic.Fucomi, Mnemonic.Fucomip, Mnemonic.Sahf]);
 
 export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   {
@@ -112,13 +215,15 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     id: 'qemu-x87-no-stack-fault-cleared',
     oracle: 'qemu',
     reason: 'As qemu-x87-no-stack-fault, where a later FNCLEX/FNINIT cleared IE and SF again: the CPU run on the code ' +
-      'before that instruction shows the stack fault (the QNaN/integer indefinite it produced stays in registers or ' +
-      'memory, FCOMI\'s ZF PF CF = 111 in EFLAGS).',
+      'before one of those instructions shows the stack fault (the QNaN/integer indefinite it produced stays in ' +
+      'registers or memory, FCOMI\'s ZF PF CF = 111 in EFLAGS).',
     explains: (_l, x) => {
-      const clear = x.completed.find((i) => i.mnemonic === Mnemonic.Fnclex || i.mnemonic === Mnemonic.Fninit);
-      if (!clear || !x.cpuSwBefore || (x.expected.fpu.sw & 0x40) !== 0) return false;
-      const sw = x.cpuSwBefore(clear.off);
-      return sw !== undefined && (sw & 0x41) === 0x41;
+      if (!x.cpuBefore || (x.expected.fpu.sw & 0x40) !== 0) return false;
+      return x.completed.some((i) => {
+        if (i.mnemonic !== Mnemonic.Fnclex && i.mnemonic !== Mnemonic.Fninit) return false;
+        const sw = x.cpuBefore!(i.off)?.fpu.sw;
+        return sw !== undefined && (sw & 0x41) === 0x41;
+      });
     },
   },
   {
@@ -181,15 +286,14 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     reason: 'SDM Vol. 1 8.1.3.3 and each x87 instruction page: C1 is set when an inexact result was rounded up ' +
       '(PE with C1 = 1) and cleared by loads, stores and arithmetic otherwise. QEMU 7.2 updates C1 only in FXAM ' +
       'and FPREM, so it keeps a stale C1 or misses the round-up; only C1 differs.',
-    explains: (l, x) => l.startsWith('fpu sw:') && ((x.expected.fpu.sw ^ x.actual.fpu.sw) & ~0x4500) === 0x200,
+    explains: (l, x) => l.startsWith('fpu sw:') && (swDiff(x) & 0x200) !== 0 && onlyC1AndDe(x),
   },
   {
     id: 'qemu-x87-no-denormal-operand',
     oracle: 'qemu',
     reason: 'SDM FLD (and the arithmetic pages), x87 exceptions: "#D Source operand is a denormal value" (not for ' +
       'an 80-bit source): DE (status word bit 1) is set. QEMU 7.2 never sets DE; only DE differs.',
-    explains: (l, x) => l.startsWith('fpu sw:') && ((x.expected.fpu.sw ^ x.actual.fpu.sw) & ~0x4500) === 0x2 &&
-      (x.actual.fpu.sw & 0x2) !== 0,
+    explains: (l, x) => l.startsWith('fpu sw:') && (swDiff(x) & 0x2) !== 0 && onlyC1AndDe(x),
   },
   {
     id: 'qemu-fprem-double',
@@ -200,6 +304,58 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       'the x87 registers, status and tag words and whatever FST/FNSTSW copy of them to memory or AX differ.',
     explains: (l, x) => /^(st\(|fpu (sw|tw):|mem |eax:)/.test(l) &&
       x.completed.some((i) => i.mnemonic === Mnemonic.Fprem || i.mnemonic === Mnemonic.Fprem1),
+  },
+  {
+    id: 'qemu-memory-operand-rounded-to-pc',
+    oracle: 'qemu',
+    reason: 'SDM Vol. 1 8.1.5.2: "The precision-control bits only affect the results of the following floating-point ' +
+      'instructions: FADD, ..., FDIV, ..., and FSQRT", and each of those converts its memory operand to the extended ' +
+      'format exactly first (SDM FADD/FIADD etc.: "converts ... to double extended-precision floating-point format ' +
+      'before performing the addition"; every double and int32 is representable), so the result is rounded once, ' +
+      'and PE (8.5.6) means that result is inexact. With PC = single QEMU 7.2 rounds the operand itself to 24 bits: ' +
+      'a double (FLD m64 and the DC forms: FADD/FSUB(R)/FMUL/FDIV(R)/FCOM(P) m64) setting PE even when the final ' +
+      'result is exact; a 32-bit integer of FIADD/FISUB(R)/FIMUL/FIDIV(R)/FICOM(P) m32 silently (no PE, so 0 + n ' +
+      'or n / 1 miss the PE of their rounding). It then computes with the rounded operand: FLD loads another value, ' +
+      'FCOM compares it, the arithmetic rounds twice (x / x = 1 exactly became 0.99999994 with PE under round-up, ' +
+      'below the exact quotient, which SDM 4.8.4 Table 4-8 forbids). Only where such an operand (its value in the ' +
+      'initial image has bits beyond 24 significant ones) was read with PC = single in effect; the lines explained ' +
+      'are those that depend on the x87 values: ST(i), the status word (PE, C0-C3, and ES/B when PE is unmasked), ' +
+      'memory or AX written after by an x87 store/FNSTSW, ZF PF CF after FCOMI/SAHF.',
+    explains: (l, x) => {
+      const reads = operandsQemuRounds(x);
+      if (!reads.length) return false;
+      const first = reads[0].off;
+      const after = (set: Set<Mnemonic>): boolean => x.completed.some((i) => i.off > first && set.has(i.mnemonic));
+      if (l.startsWith('st(')) return true;
+      if (l.startsWith('fpu sw:')) {
+        const peUnmasked = (x.expected.fpu.cw & 0x20) === 0;
+        return ((x.expected.fpu.sw ^ x.actual.fpu.sw) & ~(0x4720 | (peUnmasked ? 0x8080 : 0))) === 0;
+      }
+      if (l.startsWith('mem ') || l.startsWith('eax:')) return after(X87_STORES);
+      if (l.startsWith('eflags:')) return after(EFLAGS_FROM_X87) && (flagDiff(x) & ~(ZF | PF | CF)) === 0;
+      return false;
+    },
+  },
+  {
+    id: 'qemu-cmpxchg8b-tf-trap',
+    oracle: 'qemu',
+    reason: 'SDM CMPXCHG8B, "Flags affected": only ZF. QEMU 7.2 can set TF (among other junk, see qemu-cmpxchg8b-' +
+      'flags) in its EFLAGS after CMPXCHG8B, so it single-steps and reports SIGTRAP after the next instruction: a ' +
+      'trap nothing in the case asks for (TF is 0 at the start; the case has no POPF/IRET to set it, no INT3/INT1). ' +
+      'Accepted only when the CPU, run on the code up to where QEMU stopped, agrees with QEMU\'s state there ' +
+      '(registers, memory, x87; EFLAGS up to the CMPXCHG8B junk).',
+    explains: (_l, x) => {
+      if (x.expected.signal !== 'SIGTRAP' || !x.cpuBefore) return false;
+      const all = completedBefore(x.c, -1);
+      if (all.some((i) => TRAP_SOURCES.has(i.mnemonic))) return false;
+      if (!x.completed.some((i) => i.mnemonic === Mnemonic.Cmpxchg8b)) return false;
+      const off = x.expected.eip - CODE_BASE;
+      if (!x.c.instrs.some((i) => i.off === off) && off !== x.c.code.length) return false;
+      const cut = x.cpuBefore(off);
+      if (!cut || cut.status !== 'ok') return false;
+      const d = compareOutcomes(x.c, { ...x.expected, status: 'ok' }, cut);
+      return d.every((l) => l.startsWith('eflags:') && ((x.expected.eflags ^ cut.eflags) & ~masksFor(x.c, x.expected).eflags & (ZF | 0x200)) === 0);
+    },
   },
   {
     id: 'qemu-fst-sti-tag',
@@ -235,17 +391,33 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   },
 ];
 
+/**
+ * A case QEMU cannot answer at all: the process aborts (in a fresh process too, so it is the case, not a
+ * poisoned process). Accepted only for QEMU and only for cases containing CMPXCHG8B, the instruction behind it.
+ */
+export const QEMU_ABORTS_ON_CMPXCHG8B = {
+  id: 'qemu-cmpxchg8b-abort',
+  oracle: 'qemu' as OracleKind,
+  reason: 'QEMU 7.2 computes EFLAGS after CMPXCHG8B from a stale lazy-flags state (see qemu-cmpxchg8b-flags) that ' +
+    'can set IOPL; translating the next block, its own consistency check fails ("translate.c: assertion failed: ' +
+    '(IOPL(dc) == iopl)") and the process aborts. SDM CMPXCHG8B: only ZF changes; at CPL 3 IOPL is 0 and cannot ' +
+    'change (POPF/IRET leave it alone). The case gets no answer; the CPU\'s result for it is not compared.',
+  applies: (kind: OracleKind, c: GenCase, error: string | undefined): boolean =>
+    kind === 'qemu' && /QEMU dies on this case in a fresh process/.test(error ?? '') &&
+    completedBefore(c, -1).some((i) => i.mnemonic === Mnemonic.Cmpxchg8b),
+};
+
 /** The entry that explains the first line when every line is explained by some entry, else undefined. */
 export function allowedBy(
   kind: OracleKind, c: GenCase, e: Outcome, a: Outcome, diffs: readonly string[],
-  cpuSwBefore?: (off: number) => number | undefined,
+  cpuBefore?: (off: number) => Outcome | undefined,
 ): KnownDivergence | undefined {
   const entries = KNOWN_DIVERGENCES.filter((k) => k.oracle === kind);
   if (!entries.length || !diffs.length) return undefined;
   const x: DivergenceContext = {
     c, expected: e, actual: a,
     faulting: a.status === 'exception' ? insnAt(c, a.eip) : undefined,
-    completed: completedBefore(c, e.eip), cpuSwBefore,
+    completed: completedBefore(c, e.eip), cpuBefore,
   };
   let first: KnownDivergence | undefined;
   for (const line of diffs) {

@@ -299,4 +299,32 @@ describe('x87 known answers', () => {
       assert.strictEqual(hex80(r.st[0]), '3fbfffffffffffffffff');
     });
   });
+
+  // SDM Vol. 1 8.1.5.2: precision control affects only the results of FADD ... FDIV ... FSQRT. A double memory
+  // operand converts to the extended format exactly and the result is rounded once. The differential test's QEMU
+  // oracle rounds the double to 24 bits first (known-divergences.ts, qemu-m64-rounded-to-pc); these pin the
+  // SDM's answers, derived by hand. Memory operands are little-endian doubles.
+  describe('a double operand under PC = single is exact (rounded once, in the result)', () => {
+    it('FLD m64 loads all 53 bits and sets no PE', () => {
+      const r = one([0xdd, 0x00], [], { cw: 0x007f, mem: '000000d03d61e63f' }); // 0x3fe6613dd0000000
+      assert.strictEqual(hex80(r.st[0]), '3ffeb309ee8000000000');
+      assert.strictEqual(r.sw & 0x3f, 0);
+    });
+    it('FDIV m64 of a value by itself is exactly 1 under round-up, with no PE (seed 0x52494e47 case #16992)', () => {
+      // ST(0) = 0x7fe1ccf385ebc8a0 as an extended value; the quotient is exactly 1.
+      const r = one([0xdc, 0x30], ['43fe8e679c2f5e450000'], { cw: 0x087f, mem: 'a0c8eb85f3cce17f' });
+      assert.strictEqual(hex80(r.st[0]), '3fff8000000000000000');
+      assert.strictEqual(r.sw & 0x23f, 0);
+    });
+    it('FCOM m64 compares the full double: equal (C3) to the same value in ST(0), no PE', () => {
+      const r = one([0xdc, 0x10], ['3ffeb309ee8000000000'], { cw: 0x007f, mem: '000000d03d61e63f' });
+      assert.strictEqual(r.sw & 0x4520, 0x4000);
+    });
+    it('FADD m64 under chop rounds the exact sum once (seed 7 case #5785)', () => {
+      // -1.5131... (0xbff835a726a78953) + 2^-1074: the exact sum keeps bits below the 24th, chopped to ...c1ad39.
+      const r = one([0xdc, 0x00], ['3bcd8000000000000000'], { cw: 0x0c7f, mem: '5389a726a735f8bf' });
+      assert.strictEqual(hex80(r.st[0]), 'bfffc1ad390000000000');
+      assert.strictEqual(r.sw & 0x23f, 0x20);
+    });
+  });
 });
