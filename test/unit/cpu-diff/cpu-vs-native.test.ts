@@ -17,6 +17,9 @@ import { repoRoot } from './repo-root';
  * Differential test: random user-mode instruction streams run on the real x86 (the native oracle) and on the
  * CPU's flat user-mode harness, compared field by field (compare.ts). Fixed seed by default so a run is
  * reproducible; RINGSIDE_DIFF_SEED picks another, RINGSIDE_DIFF_CASES the count, RINGSIDE_DIFF_CLASS one class.
+ * RINGSIDE_DIFF_ORACLE: auto (default: the real CPU if the oracle runs here, else QEMU user mode if installed,
+ * else skip and say why), native or qemu (forced: failing if it cannot run), off (skip).
+ * RINGSIDE_DIFF_ORACLES: QEMU processes (default: one per core, at most 2).
  */
 const DEFAULT_SEED = 0x52494e47; // "RING"
 const SEED = Number(process.env.RINGSIDE_DIFF_SEED ?? DEFAULT_SEED) >>> 0;
@@ -204,6 +207,9 @@ function summary(tally: Map<string, Tally>, secs: number, cpuSecs: number, genSe
     lines.push(`      ${name.padEnd(9)} ${String(t.total).padStart(6)} ${String(t.pass).padStart(6)} ` +
       `${String(t.fail).padStart(6)} ${String(t.allowed).padStart(7)}  ${st}`);
   }
+  const sum = (f: (t: Tally) => number): number => [...tally.values()].reduce((s, t) => s + f(t), 0);
+  lines.push(`      ${'total'.padEnd(9)} ${String(sum((t) => t.total)).padStart(6)} ${String(sum((t) => t.pass)).padStart(6)} ` +
+    `${String(sum((t) => t.fail)).padStart(6)} ${String(sum((t) => t.allowed)).padStart(7)}`);
   return lines.join('\n');
 }
 

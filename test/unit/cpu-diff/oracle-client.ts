@@ -267,10 +267,15 @@ export class OracleClient {
     return (await this.send('{"cmd":"info"}')) as unknown as OracleInfo;
   }
 
+  /** Ends the process: EOF on its input, then SIGKILL if it has not exited 5 s later (a hung QEMU must not keep the test alive). */
   close(): Promise<void> {
     return new Promise((resolve) => {
       if (this.proc.exitCode !== null || this.proc.signalCode !== null) return resolve();
-      this.proc.once('exit', () => resolve());
+      const kill = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+      this.proc.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
       this.proc.stdin.end();
     });
   }

@@ -40,6 +40,7 @@ export class RestartingOracle {
   retried = 0;
   /** QEMU processes that died mid-batch (see runSurvivingCrashes). */
   crashes = 0;
+  private closed = false;
 
   constructor(private readonly make: () => OracleClient) {
     this.client = make();
@@ -125,6 +126,9 @@ export class RestartingOracle {
   }
 
   private async replace(poisoned = true): Promise<void> {
+    // After close() (the test ended, maybe on a failure with batches still queued), start nothing new: a fresh
+    // process would keep mocha alive.
+    if (this.closed) throw new Error('oracle closed');
     const old = this.client;
     this.client = this.make();
     if (poisoned) this.restarts++;
@@ -136,6 +140,7 @@ export class RestartingOracle {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return this.client.close();
   }
 }

@@ -320,6 +320,18 @@ describe('x87 known answers', () => {
       const r = one([0xdc, 0x10], ['3ffeb309ee8000000000'], { cw: 0x007f, mem: '000000d03d61e63f' });
       assert.strictEqual(r.sw & 0x4520, 0x4000);
     });
+    it('FLD m64 of a denormal with DE unmasked still loads it, setting DE, ES and B (measured: the host x87)', () => {
+      // The differential test's QEMU oracle sets no DE (seed 6 case #1732); this host's x87, through
+      // test/unit/fpu/oracle64 (2026-11-26), answered SW 0xb882 with the value pushed.
+      const r = one([0xdd, 0x00], ['3fff8000000000000000'], { cw: 0x037d, mem: '0100000000000000' });
+      assert.strictEqual(r.sw, 0xb882);
+      assert.strictEqual(hex80(r.st[0]), '3bcd8000000000000000');
+    });
+    it('FRNDINT ignores PC: an integral ST(0) of 64 significant bits stays, no PE (SDM 8.1.5.2; the host x87 agrees)', () => {
+      const r = one([0xd9, 0xfc], ['403fc5ea4c7200000000'], { cw: 0x007f }); // seed 11 case #9711
+      assert.strictEqual(hex80(r.st[0]), '403fc5ea4c7200000000');
+      assert.strictEqual(r.sw & 0x3f, 0);
+    });
     it('FADD m64 under chop rounds the exact sum once (seed 7 case #5785)', () => {
       // -1.5131... (0xbff835a726a78953) + 2^-1074: the exact sum keeps bits below the 24th, chopped to ...c1ad39.
       const r = one([0xdc, 0x00], ['3bcd8000000000000000'], { cw: 0x0c7f, mem: '5389a726a735f8bf' });
