@@ -423,10 +423,22 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     oracle: 'qemu',
     reason: 'SDM FST/FSTP ST(i): the value is copied into ST(i), which is then a valid register (tag 00/01/10 by ' +
       'its contents). QEMU 7.2 copies the value but leaves the tag of ST(i) as it was (empty), so its tag word ' +
-      'shows registers empty that hold a value.',
-    explains: (l, x) => l.startsWith('fpu tw:') &&
-      x.completed.some((i) => (i.mnemonic === Mnemonic.Fst || i.mnemonic === Mnemonic.Fstp) && i.mem.length === 0) &&
-      tagsOnlyFilledByCpu(x.expected.fpu.tw, x.actual.fpu.tw),
+      'shows registers empty that hold a value, and an FXAM of that register after it reports "empty" (C3 C2 C0 = ' +
+      '101; SDM FXAM: by class) where the CPU reports its class: C3 C2 C0 differ in the status word and in an ' +
+      'FNSTSW AX copy taken after the FXAM.',
+    explains: (l, x) => {
+      const st = x.completed.find((i) => (i.mnemonic === Mnemonic.Fst || i.mnemonic === Mnemonic.Fstp) && i.mem.length === 0);
+      if (!st || !tagsOnlyFilledByCpu(x.expected.fpu.tw, x.actual.fpu.tw)) return false;
+      if (l.startsWith('fpu tw:')) return true;
+      const fxam = x.completed.find((i) => i.mnemonic === Mnemonic.Fxam && i.off > st.off);
+      if (!fxam) return false;
+      if (l.startsWith('fpu sw:')) return ((x.expected.fpu.sw ^ x.actual.fpu.sw) & ~0x4500) === 0;
+      if (!l.startsWith('eax:')) return false;
+      const e = x.expected.regs[0];
+      const a = x.actual.regs[0];
+      return x.completed.some((i) => i.mnemonic === Mnemonic.Fnstsw && i.mem.length === 0 && i.off > fxam.off) &&
+        (e >>> 16) === (a >>> 16) && ((e ^ a) & 0xffff & ~0x4500) === 0;
+    },
   },
   {
     id: 'qemu-pf-error-code',
