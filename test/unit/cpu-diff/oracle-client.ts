@@ -150,22 +150,44 @@ export class OracleClient {
   private dead: Error | undefined;
   private stderr = '';
 
-  constructor(binary: string, opts: { timeoutMs?: number; runner?: string } = {}) {
+  /** When the last answer came (or the first request went out after a quiet spell): see `stallMs`. */
+  private lastProgress = Date.now();
+  private stallTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * `stallMs`: kill the process when requests are pending and no answer came for that long. A QEMU process can
+   * spin inside QEMU itself (seen once in a process whose EFLAGS were poisoned: a minute at 70% CPU, no answer,
+   * the oracle's own watchdog never ran); killing it lets the caller ask the rest again on a fresh process.
+   */
+  constructor(binary: string, opts: { timeoutMs?: number; runner?: string; stallMs?: number } = {}) {
     const args = opts.timeoutMs ? ['--timeout-ms', String(opts.timeoutMs)] : [];
     this.proc = opts.runner
       ? spawn(opts.runner, [binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
       : spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    if (opts.stallMs) {
+      const limit = opts.stallMs;
+      this.stallTimer = setInterval(() => {
+        if (this.head < this.pending.length && Date.now() - this.lastProgress > limit) {
+          this.stderr += `\n[no answer for ${limit} ms with requests pending: killed]`;
+          this.proc.kill('SIGKILL');
+        }
+      }, Math.min(1000, limit));
+      this.stallTimer.unref();
+    }
     this.proc.stdout.setEncoding('utf8');
     this.proc.stdout.on('data', (chunk: string) => this.onData(chunk));
     this.proc.stderr.setEncoding('utf8');
     this.proc.stderr.on('data', (s: string) => { this.stderr = (this.stderr + s).slice(-4000); });
     this.proc.stdin.on('error', () => { /* reported through 'exit' */ });
     this.proc.on('error', (e) => this.fail(e));
-    this.proc.on('exit', (code, sig) =>
-      this.fail(new Error(`oracle exited (code ${code}, signal ${sig}) ${this.stderr.trim()}`)));
+    this.proc.on('exit', (code, sig) => {
+      if (this.stallTimer) clearInterval(this.stallTimer);
+      this.fail(new Error(`oracle exited (code ${code}, signal ${sig}) ${this.stderr.trim()}`));
+    });
   }
 
   private onData(chunk: string): void {
+    this.lastProgress = Date.now();
     let start = 0;
     let nl = chunk.indexOf('\n');
     if (nl < 0) {
@@ -215,6 +237,7 @@ export class OracleClient {
   private send(line: string): Promise<OracleResponse> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
+      if (this.head >= this.pending.length) this.lastProgress = Date.now();
       this.pending.push({ resolve, reject });
       this.proc.stdin.write(line + '\n');
     });
@@ -249,6 +272,7 @@ export class OracleClient {
         for (let k = i; k < reqs.length; k++) out[k] = Promise.reject(this.dead);
         break;
       }
+      if (this.head >= this.pending.length) this.lastProgress = Date.now();
       let text = '';
       for (let k = i; k < end; k++) {
         text += JSON.stringify(reqs[k]) + '\n';

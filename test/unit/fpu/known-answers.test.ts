@@ -322,7 +322,8 @@ describe('x87 known answers', () => {
     });
     it('FLD m64 of a denormal with DE unmasked still loads it, setting DE, ES and B (measured: the host x87)', () => {
       // The differential test's QEMU oracle sets no DE (seed 6 case #1732); this host's x87, through
-      // test/unit/fpu/oracle64 (2026-11-26), answered SW 0xb882 with the value pushed.
+      // test/unit/fpu/oracle64 (2026-11-26), answered SW 0xb882 with the value pushed. (SDM 8.5.2 says TOP and
+      // the source stay unchanged when DE is unmasked; for a load the hardware pushes, and the CPU follows it.)
       const r = one([0xdd, 0x00], ['3fff8000000000000000'], { cw: 0x037d, mem: '0100000000000000' });
       assert.strictEqual(r.sw, 0xb882);
       assert.strictEqual(hex80(r.st[0]), '3bcd8000000000000000');
@@ -331,6 +332,20 @@ describe('x87 known answers', () => {
       const r = one([0xd9, 0xfc], ['403fc5ea4c7200000000'], { cw: 0x007f }); // seed 11 case #9711
       assert.strictEqual(hex80(r.st[0]), '403fc5ea4c7200000000');
       assert.strictEqual(r.sw & 0x3f, 0);
+    });
+    it('an unmasked IE or ZE leaves the operands alone (SDM 4.9.1.1, 8.5.3; the host x87 agrees)', () => {
+      // The QEMU oracle writes the masked response anyway (seed 14 cases #4218 and #9191).
+      const sq = one([0xd9, 0xfa], ['bfefd411f6cfc61bc800'], { cw: 0x027e }); // FSQRT of a negative, IM clear
+      assert.strictEqual(sq.sw, 0x8081);
+      assert.strictEqual(hex80(sq.st[0]), 'bfefd411f6cfc61bc800');
+      const dz = one([0xda, 0x38], ['00000000000000000000'], { cw: 0x037b, mem: '02000000' }); // FIDIVR 2 / +0, ZM clear
+      assert.strictEqual(dz.sw, 0x8084);
+      assert.strictEqual(hex80(dz.st[0]), '00000000000000000000');
+      // FISTP m64 of -infinity, IM clear: nothing stored, nothing popped (seed 17 case #6132).
+      const fi = one([0xdf, 0x38], ['ffff8000000000000000', '3ffea785454e1aba8000'], { cw: 0x037e, mem: '1111111111111111' });
+      assert.strictEqual(fi.sw, 0x8081);
+      assert.strictEqual(hex80(fi.st[0]), 'ffff8000000000000000');
+      assert.strictEqual(Buffer.from(fi.data.subarray(0, 8)).toString('hex'), '1111111111111111');
     });
     it('FADD m64 under chop rounds the exact sum once (seed 7 case #5785)', () => {
       // -1.5131... (0xbff835a726a78953) + 2^-1074: the exact sum keeps bits below the 24th, chopped to ...c1ad39.
