@@ -36,7 +36,7 @@ const SLICE = 25;
 /** Oracle processes: QEMU needs about 0.25 ms of CPU per case, so one per core (2 here); the real CPU, one. */
 const QEMU_PROCESSES = Math.max(1, Number(process.env.RINGSIDE_DIFF_ORACLES ?? Math.min(2, os.cpus().length)));
 /** A QEMU process that answers nothing for this long with requests pending is killed (oracle-client.ts). */
-const QEMU_STALL_MS = 20_000;
+const QEMU_STALL_MS = 10_000;
 /** Mismatch reports printed in full (per class), so one bug does not drown the others. */
 const REPORTS_PER_CLASS = Number(process.env.RINGSIDE_DIFF_REPORTS ?? 3);
 
