@@ -245,16 +245,23 @@ function x87ValueLine(l: string, x: DivergenceContext, sources: InsnInfo[], own?
   return false;
 }
 
-/** The first completed x87 instruction after which the CPU's ES is newly set by an unmasked IE or ZE (cpuBefore). */
-function firstUnmaskedIeZe(x: DivergenceContext): InsnInfo | undefined {
+/** IE, DE, ZE, OE, UE: the x87 exceptions whose unmasked response leaves the destination alone (PE delivers it). */
+const UNMASKED_KEEPS_OPERANDS = 0x1f;
+
+/**
+ * The first completed x87 instruction after which the CPU's ES is newly set by an unmasked IE, DE, ZE, OE or UE
+ * that is not a stack fault (qemu-x87-no-stack-fault covers those), found by running the CPU on the code up to
+ * each instruction's end (cpuBefore).
+ */
+function firstUnmaskedX87Exception(x: DivergenceContext): InsnInfo | undefined {
   if (!x.cpuBefore || (x.actual.fpu.sw & 0x80) === 0) return undefined;
   let before = x.cpuBefore(0);
   for (const i of x.completed) {
-    const end = i.off + i.bytes.length;
-    const after = x.cpuBefore(end);
+    const after = x.cpuBefore(i.off + i.bytes.length);
     if (!before || !after) return undefined;
     if ((before.fpu.sw & 0x80) === 0 && (after.fpu.sw & 0x80) !== 0) {
-      return (after.fpu.sw & ~after.fpu.cw & 0x5) !== 0 && (after.fpu.sw & 0x40) === 0 ? i : undefined;
+      const raised = after.fpu.sw & ~after.fpu.cw & UNMASKED_KEEPS_OPERANDS;
+      return raised !== 0 && (after.fpu.sw & 0x40) === 0 ? i : undefined;
     }
     before = after;
   }
@@ -418,18 +425,21 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   {
     id: 'qemu-x87-unmasked-result-written',
     oracle: 'qemu',
-    reason: 'SDM Vol. 1 4.9.1.1 and 8.5.3: with the invalid-operation (IE) or divide-by-zero (ZE) exception unmasked, ' +
-      '"the IE flag is set, a software exception handler is invoked, and the operands remain unaltered" (ZE: the ' +
-      'same); the masked response (QNaN indefinite, infinity) is written only when masked. QEMU 7.2 sets the flags ' +
-      '(and ES, B) but writes the masked response anyway: ST(i) and its tag differ, and whatever is computed from ' +
-      'them (FISTP stores the integer indefinite and pops). Only where the CPU, run up to and including an x87 ' +
-      'instruction, shows that instruction raising an unmasked IE or ZE (ES clear before, set after); the lines ' +
-      'explained are ST(i), the tag word, TOP, and those of qemu-memory-operand-rounded-to-pc from it on.',
+    reason: 'SDM Vol. 1 4.9.1.1, 8.5.2, 8.5.3: with the invalid-operation (IE), denormal (DE) or divide-by-zero (ZE) ' +
+      'exception unmasked, "the IE flag is set, a software exception handler is invoked, and the operands remain ' +
+      'unaltered"; 8.5.4/8.5.5: an unmasked overflow or underflow (UE then on any tiny result, exact or not) leaves a ' +
+      'memory destination unchanged and pops nothing (a register gets the biased result). The masked response (QNaN ' +
+      'indefinite, infinity, the denormal or rounded value) is written only when masked. QEMU 7.2 writes the masked ' +
+      'response anyway (FISTP stores the integer indefinite and pops, FSTP m64 stores a tiny value) and sets UE only ' +
+      'as if masked. This host\'s x87 (test/unit/fpu/oracle64) agrees with the CPU on each kind seen. Only where the ' +
+      'CPU, run up to and including an x87 instruction, shows that instruction raising an unmasked IE, DE, ZE, OE or ' +
+      'UE (ES clear before, set after; not a stack fault); the lines explained are ST(i), the tag word, the status ' +
+      'word\'s TOP, ES, B and those exception bits, and the lines of qemu-memory-operand-rounded-to-pc from it on.',
     explains: (l, x) => {
-      const src = firstUnmaskedIeZe(x);
+      const src = firstUnmaskedX87Exception(x);
       if (!src) return false;
-      // The masked response QEMU applied includes the instruction's own store and pop: TOP (SW bits 11-13) too.
-      return l.startsWith('fpu tw:') || x87ValueLine(l, x, [src], { swBits: 0x3800 });
+      // The masked response QEMU applied includes the instruction's own store and pop.
+      return l.startsWith('fpu tw:') || x87ValueLine(l, x, [src], { swBits: 0x3800 | 0x8080 | UNMASKED_KEEPS_OPERANDS });
     },
   },
   {

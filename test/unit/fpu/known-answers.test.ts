@@ -347,6 +347,16 @@ describe('x87 known answers', () => {
       assert.strictEqual(hex80(fi.st[0]), 'ffff8000000000000000');
       assert.strictEqual(Buffer.from(fi.data.subarray(0, 8)).toString('hex'), '1111111111111111');
     });
+    it('FSTP m64 of a tiny exact value: UE unmasked stores and pops nothing; masked it stores (host x87 agrees)', () => {
+      // 2^-1074 is the smallest double denormal: exact, but tiny. Seed 3 case #71535 (QEMU stored and popped).
+      const um = one([0xdd, 0x18], ['3bcd8000000000000000', '3fc98000000000000000'], { cw: 0x0c6f });
+      assert.strictEqual(um.sw, 0x8090);
+      assert.strictEqual(hex80(um.st[0]), '3bcd8000000000000000');
+      assert.strictEqual(Buffer.from(um.data.subarray(0, 8)).toString('hex'), '0000000000000000');
+      const m = one([0xdd, 0x18], ['3bcd8000000000000000', '3fc98000000000000000'], { cw: 0x0c7f });
+      assert.strictEqual(m.sw, 0x0800);
+      assert.strictEqual(Buffer.from(m.data.subarray(0, 8)).toString('hex'), '0100000000000000');
+    });
     it('FADD m64 under chop rounds the exact sum once (seed 7 case #5785)', () => {
       // -1.5131... (0xbff835a726a78953) + 2^-1074: the exact sum keeps bits below the 24th, chopped to ...c1ad39.
       const r = one([0xdc, 0x00], ['3bcd8000000000000000'], { cw: 0x0c7f, mem: '5389a726a735f8bf' });
