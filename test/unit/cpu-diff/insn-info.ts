@@ -1,4 +1,4 @@
-import { Decoder, DecoderOptions, InstructionInfoFactory, Mnemonic, OpAccess, Register } from 'iced-x86';
+import { Decoder, DecoderOptions, InstructionInfoFactory, MemorySize, Mnemonic, OpAccess, Register, UsedMemory } from 'iced-x86';
 import { GenCase } from './generators/stream';
 import { CODE_BASE } from './layout';
 
@@ -9,8 +9,12 @@ export interface InsnInfo {
   lock: boolean;
   /** Bytes of the instruction (prefixes included). */
   bytes: Uint8Array;
-  /** One per memory operand: its segment and access. */
-  mem: { seg: Register; access: OpAccess }[];
+  /**
+   * One per memory operand: its segment, access and size, and its linear address from the case's *initial*
+   * registers (exact: the generators address memory only through pinned registers, which no instruction writes;
+   * undefined when a base or index is not a 32-bit GPR). Segment bases are 0 in the flat user harness.
+   */
+  mem: { seg: Register; access: OpAccess; size: MemorySize; addr: number | undefined }[];
 }
 
 let factory: InstructionInfoFactory | undefined;
@@ -35,10 +39,12 @@ function decodeAt(c: GenCase, off: number): InsnInfo {
   try {
     const ins = dec.decode();
     const info = factory.info(ins);
-    const used = info.usedMemory() as { segment: Register; access: OpAccess; free(): void }[];
+    const used = info.usedMemory() as UsedMemory[];
     const out: InsnInfo = {
       off, mnemonic: ins.mnemonic, lock: ins.hasLockPrefix, bytes: c.code.subarray(off, off + (c.instrs.find((i) => i.off === off)?.len ?? ins.length)),
-      mem: used.map((m) => ({ seg: m.segment, access: m.access })),
+      mem: used.map((m) => ({
+        seg: m.segment, access: m.access, size: m.memorySize, addr: initialAddress(c, m.base, m.index, m.scale, m.displacement),
+      })),
     };
     for (const m of used) m.free();
     info.free();
@@ -47,6 +53,15 @@ function decodeAt(c: GenCase, off: number): InsnInfo {
   } finally {
     dec.free();
   }
+}
+
+function initialAddress(c: GenCase, base: Register, index: Register, scale: number, disp: bigint): number | undefined {
+  const reg = (r: Register): number | undefined =>
+    r === Register.None ? 0 : r >= Register.EAX && r <= Register.EDI ? c.regs[r - Register.EAX] : undefined;
+  const b = reg(base);
+  const i = reg(index);
+  if (b === undefined || i === undefined) return undefined;
+  return (b + i * scale + Number(BigInt.asUintN(32, disp))) >>> 0;
 }
 
 export function writesMemory(a: OpAccess): boolean {

@@ -50,62 +50,90 @@ export interface OracleInfo {
 /** Outcome of building the oracle: the binary's path, or why it cannot run here. */
 export type OracleBuild =
   | { ok: true; binary: string; /** Program that runs the binary (QEMU user mode), or none for native. */ runner?: string; name: string }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; /** The environment asked for this oracle: its absence is a failure, not a skip. */ forced: boolean };
+
+/** Which oracle the differential test uses: RINGSIDE_DIFF_ORACLE (auto, native, qemu, off). */
+export type OracleChoice = 'auto' | 'native' | 'qemu' | 'off';
+
+export function oracleChoice(env: NodeJS.ProcessEnv = process.env): OracleChoice {
+  const v = (env.RINGSIDE_DIFF_ORACLE ?? '').toLowerCase();
+  if (v === 'auto' || v === 'native' || v === 'qemu' || v === 'off') return v;
+  if (v) throw new Error(`RINGSIDE_DIFF_ORACLE=${v}: expected auto, native, qemu or off`);
+  // The switch of earlier sessions: RINGSIDE_ORACLE_QEMU=1 asks for QEMU, =0 for the real CPU only.
+  if (env.RINGSIDE_ORACLE_QEMU === '1') return 'qemu';
+  if (env.RINGSIDE_ORACLE_QEMU === '0') return 'native';
+  return 'auto';
+}
 
 /**
  * Where this kernel cannot run i386 programs (IA-32 emulation off, as on these sandboxes), the same oracle
- * binary runs under Debian's QEMU user-mode emulator: a second-best oracle (QEMU's TCG, not silicon) that
- * nobody here wrote. Its known departures from the SDM are listed in known-divergences.ts with the reason.
+ * binary runs under Debian's QEMU user-mode emulator (package qemu-user-static, installed by scripts/setup.sh):
+ * a second-best oracle (QEMU's TCG, not silicon) that nobody here wrote. Its known departures from the SDM are
+ * listed in known-divergences.ts with the reason.
  */
 const QEMU_USER = ['qemu-i386-static', 'qemu-i386'];
 
 function probe(cmd: string, args: string[]): string | undefined {
   const r = spawnSync(cmd, args, { input: '{"cmd":"info"}\n', encoding: 'utf8', timeout: 20_000 });
-  if (r.error || r.status !== 0 || !r.stdout.includes('"info"')) return r.error ? r.error.message : `exit ${r.status} ${r.stderr ?? ''}`.trim();
-  return undefined;
+  if (!r.error && r.status === 0 && r.stdout.includes('"info"')) return undefined;
+  // execvp runs a file the kernel refuses (ENOEXEC) as a shell script: sh then chokes on the ELF bytes (or exits
+  // before reading our request: EPIPE).
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (args.length === 0 && (code === 'EPIPE' || /Syntax error/.test(r.stderr ?? ''))) {
+    return 'the kernel refuses to execute the i386 ELF binary (ENOEXEC: no IA-32 emulation)';
+  }
+  if (r.error) return r.error.message;
+  return `exit ${r.status} ${r.stderr ?? ''}`.trim();
+}
+
+function runBuild(script: string, args: string[]): { binary?: string; why?: string } {
+  const b = spawnSync('sh', [script, ...args], { encoding: 'utf8', timeout: 600_000 });
+  if (b.status !== 0) return { why: `scripts/build-oracle.sh ${args.join(' ')} failed: ${(b.stderr || b.error?.message || '').trim()}` };
+  const binary = b.stdout.trim().split('\n').pop() ?? '';
+  return fs.existsSync(binary) ? { binary } : { why: `scripts/build-oracle.sh printed no binary (${binary})` };
 }
 
 /**
- * Runs scripts/build-oracle.sh once per process (it is idempotent and cheap when up to date) and probes that
- * the result actually executes: a 64-bit kernel without IA-32 emulation builds it fine but refuses to run it.
+ * Picks the oracle (oracleChoice): the real CPU when the oracle binary runs here, else (auto or qemu) the same
+ * binary's QEMU variant under qemu-i386-static. Runs scripts/build-oracle.sh (idempotent, cheap when up to
+ * date) and probes that the result actually executes: a 64-bit kernel without IA-32 emulation builds it fine
+ * but refuses to run it. Memoised per process.
  */
 let buildMemo: OracleBuild | undefined;
-export function buildOracle(root: string): OracleBuild {
+export function buildOracle(root: string, choice: OracleChoice = oracleChoice()): OracleBuild {
   if (buildMemo) return buildMemo;
-  const script = path.join(root, 'scripts', 'build-oracle.sh');
-  const b = spawnSync('sh', [script], { encoding: 'utf8', timeout: 600_000 });
-  if (b.status !== 0) {
-    buildMemo = { ok: false, reason: `scripts/build-oracle.sh failed: ${(b.stderr || b.error?.message || '').trim()}` };
-    return buildMemo;
-  }
-  let binary = b.stdout.trim().split('\n').pop() ?? '';
-  if (!fs.existsSync(binary)) {
-    buildMemo = { ok: false, reason: `scripts/build-oracle.sh printed no binary (${binary})` };
-    return buildMemo;
-  }
-  const why = probe(binary, []);
-  if (why === undefined) {
-    buildMemo = { ok: true, binary, name: 'the real CPU' };
-    return buildMemo;
-  }
-  // Opt-in until the QEMU-only divergences are sorted out (see known-divergences.ts).
-  if (process.env.RINGSIDE_ORACLE_QEMU === '1') {
-    const q = spawnSync('sh', [script, '--qemu'], { encoding: 'utf8', timeout: 600_000 });
-    const qemuBinary = q.status === 0 ? q.stdout.trim().split('\n').pop() ?? '' : '';
-    for (const runner of qemuBinary ? QEMU_USER : []) {
-      if (probe(runner, [qemuBinary]) === undefined) {
-        binary = qemuBinary;
-        buildMemo = { ok: true, binary, runner, name: `QEMU user mode (${runner}; this kernel cannot run i386 binaries: ${why})` };
-        return buildMemo;
-      }
-    }
-  }
-  buildMemo = {
-    ok: false,
-    reason: `the oracle builds but cannot run on this machine (${why}); it needs a kernel that runs i386 ` +
-      `binaries (CONFIG_IA32_EMULATION, not disabled with ia32_emulation=off) or qemu-i386-static`,
-  };
+  buildMemo = select(root, choice);
   return buildMemo;
+}
+
+function select(root: string, choice: OracleChoice): OracleBuild {
+  if (choice === 'off') return { ok: false, reason: 'disabled by RINGSIDE_DIFF_ORACLE=off', forced: false };
+  const script = path.join(root, 'scripts', 'build-oracle.sh');
+  let nativeWhy: string | undefined;
+  if (choice !== 'qemu') {
+    const n = runBuild(script, []);
+    nativeWhy = n.why ?? probe(n.binary!, []);
+    if (nativeWhy === undefined) return { ok: true, binary: n.binary!, name: 'the real CPU' };
+    if (choice === 'native') return { ok: false, reason: `the native oracle cannot run here: ${nativeWhy}`, forced: true };
+  }
+  const q = runBuild(script, ['--qemu']);
+  const tried: string[] = [];
+  for (const runner of q.binary ? QEMU_USER : []) {
+    const why = probe(runner, [q.binary!]);
+    if (why === undefined) {
+      const because = nativeWhy ? `; this kernel cannot run i386 binaries: ${nativeWhy}` : '';
+      return { ok: true, binary: q.binary!, runner, name: `QEMU user mode (${runner}${because})` };
+    }
+    tried.push(`${runner}: ${why}`);
+  }
+  const qemuWhy = q.why ?? `no QEMU user-mode emulator runs it (${tried.join('; ')}); scripts/setup.sh installs ` +
+    'qemu-user-static';
+  if (choice === 'qemu') return { ok: false, reason: `the QEMU oracle cannot run here: ${qemuWhy}`, forced: true };
+  return {
+    ok: false, forced: false,
+    reason: `the oracle cannot run on this machine: natively ${nativeWhy} (it needs a kernel that runs i386 ` +
+      `binaries: CONFIG_IA32_EMULATION, not disabled with ia32_emulation=off), and under QEMU ${qemuWhy}`,
+  };
 }
 
 interface Pending {
@@ -122,22 +150,44 @@ export class OracleClient {
   private dead: Error | undefined;
   private stderr = '';
 
-  constructor(binary: string, opts: { timeoutMs?: number; runner?: string } = {}) {
+  /** When the last answer came (or the first request went out after a quiet spell): see `stallMs`. */
+  private lastProgress = Date.now();
+  private stallTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * `stallMs`: kill the process when requests are pending and no answer came for that long. A QEMU process can
+   * spin inside QEMU itself (seen once in a process whose EFLAGS were poisoned: a minute at 70% CPU, no answer,
+   * the oracle's own watchdog never ran); killing it lets the caller ask the rest again on a fresh process.
+   */
+  constructor(binary: string, opts: { timeoutMs?: number; runner?: string; stallMs?: number } = {}) {
     const args = opts.timeoutMs ? ['--timeout-ms', String(opts.timeoutMs)] : [];
     this.proc = opts.runner
       ? spawn(opts.runner, [binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
       : spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    if (opts.stallMs) {
+      const limit = opts.stallMs;
+      this.stallTimer = setInterval(() => {
+        if (this.head < this.pending.length && Date.now() - this.lastProgress > limit) {
+          this.stderr += `\n[no answer for ${limit} ms with requests pending: killed]`;
+          this.proc.kill('SIGKILL');
+        }
+      }, Math.min(1000, limit));
+      this.stallTimer.unref();
+    }
     this.proc.stdout.setEncoding('utf8');
     this.proc.stdout.on('data', (chunk: string) => this.onData(chunk));
     this.proc.stderr.setEncoding('utf8');
     this.proc.stderr.on('data', (s: string) => { this.stderr = (this.stderr + s).slice(-4000); });
     this.proc.stdin.on('error', () => { /* reported through 'exit' */ });
     this.proc.on('error', (e) => this.fail(e));
-    this.proc.on('exit', (code, sig) =>
-      this.fail(new Error(`oracle exited (code ${code}, signal ${sig}) ${this.stderr.trim()}`)));
+    this.proc.on('exit', (code, sig) => {
+      if (this.stallTimer) clearInterval(this.stallTimer);
+      this.fail(new Error(`oracle exited (code ${code}, signal ${sig}) ${this.stderr.trim()}`));
+    });
   }
 
   private onData(chunk: string): void {
+    this.lastProgress = Date.now();
     let start = 0;
     let nl = chunk.indexOf('\n');
     if (nl < 0) {
@@ -187,6 +237,7 @@ export class OracleClient {
   private send(line: string): Promise<OracleResponse> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
+      if (this.head >= this.pending.length) this.lastProgress = Date.now();
       this.pending.push({ resolve, reject });
       this.proc.stdin.write(line + '\n');
     });
@@ -201,29 +252,54 @@ export class OracleClient {
    * answered all but `window` requests, so the pipe always holds work but never the whole batch.
    */
   async runBatch(reqs: readonly OracleRequest[], chunk = 256, window = 2048): Promise<OracleResponse[]> {
+    return Promise.all(await this.send_(reqs, chunk, window));
+  }
+
+  /**
+   * As runBatch, but a process that dies (or prints something that is not an answer) mid-batch does not lose the
+   * answers it gave: each request gets its answer or the error, in order.
+   */
+  async runBatchSettled(reqs: readonly OracleRequest[], chunk = 256, window = 2048): Promise<(OracleResponse | Error)[]> {
+    const settled = await Promise.allSettled(await this.send_(reqs, chunk, window));
+    return settled.map((r) => r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
+  }
+
+  private async send_(reqs: readonly OracleRequest[], chunk: number, window: number): Promise<Promise<OracleResponse>[]> {
     const out: Promise<OracleResponse>[] = new Array(reqs.length);
     for (let i = 0; i < reqs.length; i += chunk) {
       const end = Math.min(reqs.length, i + chunk);
-      if (this.dead) throw this.dead;
+      if (this.dead) {
+        for (let k = i; k < reqs.length; k++) out[k] = Promise.reject(this.dead);
+        break;
+      }
+      if (this.head >= this.pending.length) this.lastProgress = Date.now();
       let text = '';
       for (let k = i; k < end; k++) {
         text += JSON.stringify(reqs[k]) + '\n';
         out[k] = new Promise<OracleResponse>((resolve, reject) => this.pending.push({ resolve, reject }));
+        out[k].catch(() => undefined); // observed by the caller; never an unhandled rejection meanwhile
       }
       this.proc.stdin.write(text);
-      if (i + chunk - window >= 0 && i + chunk - window < reqs.length) await out[Math.max(0, i + chunk - window)];
+      if (i + chunk - window >= 0 && i + chunk - window < reqs.length) {
+        await out[Math.max(0, i + chunk - window)].catch(() => undefined);
+      }
     }
-    return Promise.all(out);
+    return out;
   }
 
   async info(): Promise<OracleInfo> {
     return (await this.send('{"cmd":"info"}')) as unknown as OracleInfo;
   }
 
+  /** Ends the process: EOF on its input, then SIGKILL if it has not exited 5 s later (a hung QEMU must not keep the test alive). */
   close(): Promise<void> {
     return new Promise((resolve) => {
       if (this.proc.exitCode !== null || this.proc.signalCode !== null) return resolve();
-      this.proc.once('exit', () => resolve());
+      const kill = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+      this.proc.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
       this.proc.stdin.end();
     });
   }
