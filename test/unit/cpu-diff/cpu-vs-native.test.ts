@@ -12,6 +12,7 @@ import { buildOracle, OracleClient, OracleResponse } from './oracle-client';
 import { OraclePool } from './oracle-pool';
 import { RestartingOracle } from './qemu-oracle';
 import { repoRoot } from './repo-root';
+import { CASES, ONLY, REPORTS_PER_CLASS, SEED } from './run-config';
 
 /**
  * Differential test: random user-mode instruction streams run on the real x86 (the native oracle) and on the
@@ -21,10 +22,6 @@ import { repoRoot } from './repo-root';
  * else skip and say why), native or qemu (forced: failing if it cannot run), off (skip).
  * RINGSIDE_DIFF_ORACLES: QEMU processes (default: one per core, at most 2).
  */
-const DEFAULT_SEED = 0x52494e47; // "RING"
-const SEED = Number(process.env.RINGSIDE_DIFF_SEED ?? DEFAULT_SEED) >>> 0;
-const CASES = Number(process.env.RINGSIDE_DIFF_CASES ?? 100_000);
-const ONLY = process.env.RINGSIDE_DIFF_CLASS ? CLASSES.find((c) => c.name === process.env.RINGSIDE_DIFF_CLASS) : undefined;
 /** Cases per batch sent to the oracle; BATCHES_IN_FLIGHT of them are queued while the CPU runs an earlier one. */
 const BATCH = 1000;
 const BATCHES_IN_FLIGHT = 2;
@@ -37,8 +34,6 @@ const SLICE = 25;
 const QEMU_PROCESSES = Math.max(1, Number(process.env.RINGSIDE_DIFF_ORACLES ?? Math.min(2, os.cpus().length)));
 /** A QEMU process that answers nothing for this long with requests pending is killed (oracle-client.ts). */
 const QEMU_STALL_MS = 10_000;
-/** Mismatch reports printed in full (per class), so one bug does not drown the others. */
-const REPORTS_PER_CLASS = Number(process.env.RINGSIDE_DIFF_REPORTS ?? 3);
 
 interface Tally {
   total: number;
@@ -87,7 +82,7 @@ describe('CPU vs native x86 (differential)', function () {
     await oracle?.close();
   });
 
-  it(`agrees with the real CPU on ${CASES} random streams (seed ${SEED})`, async function () {
+  it(`agrees with the 32-bit oracle (the real CPU where it runs, else QEMU user mode) on ${CASES} random streams (seed ${SEED})`, async function () {
     const o = oracle!;
     const cpu = runCpu!;
     const tally = new Map<string, Tally>(CLASSES.map((c) => [c.name, newTally()]));
@@ -177,7 +172,7 @@ describe('CPU vs native x86 (differential)', function () {
     }
 
     const secs = (performance.now() - t0) / 1000;
-    console.log(summary(tally, secs, cpuMs / 1000, genMs / 1000, waitMs / 1000));
+    console.log(summary(oracleName, tally, secs, cpuMs / 1000, genMs / 1000, waitMs / 1000));
     for (const [id, n] of [...allowedById].sort((a, b) => b[1] - a[1])) console.log(`      allowed ${id}: ${n}`);
     const restarting = o.members.filter((m): m is RestartingOracle => m instanceof RestartingOracle);
     if (restarting.length) {
@@ -199,8 +194,8 @@ function newTally(): Tally {
   return { total: 0, pass: 0, fail: 0, allowed: 0, statuses: new Map() };
 }
 
-function summary(tally: Map<string, Tally>, secs: number, cpuSecs: number, genSecs: number, waitSecs: number): string {
-  const lines = [`      cpu-vs-native: seed ${SEED}, ${CASES} cases in ${secs.toFixed(1)} s (CPU ${cpuSecs.toFixed(1)} s, ` +
+function summary(oracleName: string, tally: Map<string, Tally>, secs: number, cpuSecs: number, genSecs: number, waitSecs: number): string {
+  const lines = [`      cpu-vs-native (${oracleName}): seed ${SEED}, ${CASES} cases in ${secs.toFixed(1)} s (CPU ${cpuSecs.toFixed(1)} s, ` +
     `generating ${genSecs.toFixed(1)} s, waiting for the oracle ${waitSecs.toFixed(1)} s)`];
   lines.push('      class      cases   pass   fail allowed  outcomes');
   for (const [name, t] of tally) {

@@ -11,6 +11,7 @@ import { DIVERGENCES64, explainedBy } from './native64/divergences64';
 import { fromResponse64, toRequest64 } from './native64/outcome64';
 import { EXCLUSION_REASONS, translate, Translation } from './native64/translate';
 import { repoRoot } from './repo-root';
+import { CASES, ONLY, REPORTS_PER_CLASS, SEED } from './run-config';
 
 /**
  * Differential test against silicon on hosts that cannot run 32-bit code: the same generated streams as
@@ -19,12 +20,7 @@ import { repoRoot } from './repo-root';
  * native64/oracle64.c, and compared with Ringside's CPU field by field by compare.ts (registers, flags with the
  * SDM-undefined ones masked, memory, status, vector, error code, CR2, x87 state).
  */
-const DEFAULT_SEED = 0x52494e47; // "RING", as cpu-vs-native.test.ts
-const SEED = Number(process.env.RINGSIDE_DIFF_SEED ?? DEFAULT_SEED) >>> 0;
-const CASES = Number(process.env.RINGSIDE_DIFF_CASES ?? 100_000);
-const ONLY = process.env.RINGSIDE_DIFF_CLASS ? CLASSES.find((c) => c.name === process.env.RINGSIDE_DIFF_CLASS) : undefined;
 const BATCH = 2000;
-const REPORTS_PER_CLASS = Number(process.env.RINGSIDE_DIFF_REPORTS ?? 3);
 
 interface Tally {
   total: number;
