@@ -205,12 +205,18 @@ export async function pageTableTests({ context, test, root, shots }) {
   await test('page tables: clicking an address asks to open it (linear) and a guest-physical frame (physical)', async () => {
     await page.locator('#search input').fill('c0400000');
     await page.locator('#search input').press('Enter');
-    await row('c0400000').locator('.addr').click();
-    let last = await page.evaluate(() => window.__posted.at(-1));
-    assert.deepStrictEqual(last, { type: 'openMemory', address: 0xc0400000, space: 'linear' });
-    await row('c0400000').locator('.gpa').click();
-    last = await page.evaluate(() => window.__posted.at(-1));
-    assert.deepStrictEqual(last, { type: 'openMemory', address: 0x00400000, space: 'physical' });
+    // The search scrolls the virtual list and re-renders its rows: click only once the found page is the
+    // selected row, and take the openMemory message that this click posted (not whatever was last).
+    const found = page.locator('.rows .row.selected[data-lin="c0400000"]');
+    await found.waitFor();
+    const clickAndTake = async (cell) => {
+      const before = await page.evaluate(() => window.__posted.length);
+      await found.locator(cell).click();
+      await page.waitForFunction((n) => window.__posted.slice(n).some((m) => m.type === 'openMemory'), before);
+      return page.evaluate((n) => window.__posted.slice(n).filter((m) => m.type === 'openMemory'), before);
+    };
+    assert.deepStrictEqual(await clickAndTake('.addr'), [{ type: 'openMemory', address: 0xc0400000, space: 'linear' }]);
+    assert.deepStrictEqual(await clickAndTake('.gpa'), [{ type: 'openMemory', address: 0x00400000, space: 'physical' }]);
   });
 
   await test('page tables: codicons load from the bundle under the policy', async () => {
