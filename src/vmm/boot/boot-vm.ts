@@ -26,54 +26,33 @@ function multibootModules(vc: VmConfig): MultibootModule[] {
   return modules;
 }
 
-/**
- * A kernel under firmware: nothing is placed in memory here; fw_cfg carries the kernel and the firmware's
- * option ROM loads it, as under QEMU.
- */
-function handKernelToFirmware(machine: Machine, vc: VmConfig, kernelPath: string): void {
-  const kernel = readInput(kernelPath, 'kernel');
-  const name = path.basename(kernelPath);
-  const fw = machine.platform.fwCfg;
-  if (isBzImage(kernel)) {
-    if (vc.modules?.length) throw new BootError(`${name} is a Linux kernel: modules are a Multiboot feature; use initrd`);
-    const initrd = vc.initrd ? { name: path.basename(vc.initrd), data: readInput(vc.initrd, 'initrd') } : undefined;
-    loadLinuxThroughFwCfg(fw, machine.phys.ramBytes, kernel, name, vc.cmdline ?? '', initrd, vc.firmwareDir);
-    return;
-  }
-  if (findMultibootHeader(kernel)) {
-    loadMultibootThroughFwCfg(fw, machine.phys.ramBytes, kernel, name, vc.cmdline ?? '', multibootModules(vc), vc.firmwareDir);
-    return;
-  }
-  throw new BootError(`${name} is not a kernel Ringside can boot: neither a Multiboot kernel nor a Linux bzImage`);
-}
-
 /** Looks at the kernel file and takes the boot path it calls for. Never writes any input file. */
 export function bootVm(machine: Machine, vc: VmConfig): void {
   // Every path loads above 1 MiB and every kernel expects the gate open (a PC comes out of reset with it so).
   machine.setA20(true);
   const con = machine.platform.debugConsole;
   if (vc.debugconPort !== undefined && vc.debugconPort !== 0xe9) con.attach(machine.io, vc.debugconPort);
-  if (vc.bios) {
-    loadFirmwareImage(machine, readInput(vc.bios, 'firmware image'), path.basename(vc.bios));
-    if (vc.kernel) handKernelToFirmware(machine, vc, vc.kernel);
-    return;
-  }
+  // Under firmware (`bios`) the monitor places nothing: fw_cfg carries the kernel and the firmware's option ROM
+  // loads it, as under QEMU. Without firmware the monitor loads it and starts the boot vCPU at its entry.
+  if (vc.bios) loadFirmwareImage(machine, readInput(vc.bios, 'firmware image'), path.basename(vc.bios));
   if (!vc.kernel) {
-    bootFromDisk(machine, vc);
+    if (!vc.bios) bootFromDisk(machine, vc);
     return;
   }
   const kernel = readInput(vc.kernel, 'kernel');
   const name = path.basename(vc.kernel);
+  const fw = machine.platform.fwCfg;
   if (findMultibootHeader(kernel)) {
-    const boot = loadMultiboot(machine.phys, kernel, name, vc.cmdline ?? '', multibootModules(vc));
-    machine.applyEntry(boot.entry);
+    const modules = multibootModules(vc);
+    if (vc.bios) loadMultibootThroughFwCfg(fw, machine.phys.ramBytes, kernel, name, vc.cmdline ?? '', modules, vc.firmwareDir);
+    else machine.applyEntry(loadMultiboot(machine.phys, kernel, name, vc.cmdline ?? '', modules).entry);
     return;
   }
   if (isBzImage(kernel)) {
     if (vc.modules?.length) throw new BootError(`${name} is a Linux kernel: modules are a Multiboot feature; use initrd`);
     const initrd = vc.initrd ? { name: path.basename(vc.initrd), data: readInput(vc.initrd, 'initrd') } : undefined;
-    const boot = loadLinux(machine.phys, kernel, name, vc.cmdline ?? '', initrd);
-    machine.applyEntry(boot.entry);
+    if (vc.bios) loadLinuxThroughFwCfg(fw, machine.phys.ramBytes, kernel, name, vc.cmdline ?? '', initrd, vc.firmwareDir);
+    else machine.applyEntry(loadLinux(machine.phys, kernel, name, vc.cmdline ?? '', initrd).entry);
     return;
   }
   throw new BootError(`${name} is not a kernel Ringside can boot: neither a Multiboot kernel nor a Linux bzImage`);

@@ -26,6 +26,13 @@ const SIGNATURE = new TextEncoder().encode('QEMU CFG');
 const ACCESS_BYTES = 16;
 /** Zero-fill past an item's end comes from here, a chunk at a time, so a huge bogus length allocates nothing. */
 const ZEROS = new Uint8Array(65536);
+/**
+ * Past an item's end QEMU zero-fills whatever length the guest asked for. Here one transfer zero-fills at most
+ * this much and then reports an error: every VM's devices run on the monitor's one thread, and a guest asking
+ * for gigabytes of zeros per OUT would stall the other VMs, not just itself. Firmware never reads more than a
+ * few bytes past an item.
+ */
+const MAX_ZERO_FILL = 1 << 20;
 
 function bswap32(v: number): number {
   return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
@@ -69,6 +76,7 @@ export class FwCfgDma {
     this.items.dmaTransfers++;
     if (control & Ctl.Select) this.items.select(control >>> 16);
     let error = 0;
+    let zeroFilled = 0;
     const read = (control & Ctl.Read) !== 0;
     const write = !read && (control & Ctl.Write) !== 0;
     const skip = !read && !write && (control & Ctl.Skip) !== 0;
@@ -79,7 +87,12 @@ export class FwCfgDma {
       let len = chunk.length;
       if (len === 0) {
         // Past the item's end (or no such item): reads see zeros, writes fail.
+        if (read && zeroFilled >= MAX_ZERO_FILL) {
+          error = Ctl.Error;
+          break;
+        }
         len = Math.min(length, ZEROS.length);
+        zeroFilled += len;
         if (read && !this.mem.writeBytes(address, ZEROS.subarray(0, len))) error = Ctl.Error;
         if (write) error = Ctl.Error;
       } else if (read) {

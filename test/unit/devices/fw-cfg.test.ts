@@ -52,8 +52,8 @@ describe('fw_cfg', () => {
 
 describe('fw_cfg DMA interface', () => {
   /** Guest RAM of 1 MiB, as the DMA engine sees it. */
-  function dmaSetup() {
-    const ram = new Uint8Array(1 << 20);
+  function dmaSetup(ramBytes = 1 << 20) {
+    const ram = new Uint8Array(ramBytes);
     const bus = new IoBus();
     const fw = new FwCfg({
       ramBytes: ram.length,
@@ -114,9 +114,17 @@ describe('fw_cfg DMA interface', () => {
     assert.ok(ram.subarray(0xffff0).every((b) => b === 0));
   });
 
-  it('a huge length past the item is zero-filled in bounded chunks, then fails at the end of RAM', () => {
+  it('a 4 GiB length past the item fails with the error bit (zero-filled in bounded chunks, never allocated)', () => {
     const { run } = dmaSetup();
     assert.strictEqual(run(0x1000, (0x1234 << 16) | SELECT | READ, 0xffffffff, 0x10000), 1);
+  });
+
+  it('zero-fill past an item stops after 1 MiB per transfer with the error bit (a guest cannot stall the monitor thread)', () => {
+    const { ram, run } = dmaSetup(8 << 20);
+    ram.fill(0xee, 0x100000);
+    assert.strictEqual(run(0x1000, (0x1234 << 16) | SELECT | READ, 4 << 20, 0x100000), 1);
+    assert.ok(ram.subarray(0x100000, 0x200000).every((b) => b === 0));
+    assert.strictEqual(ram[0x200000], 0xee, 'nothing past the first MiB');
   });
 
   it('etc/e820 lists the RAM from 0 as QEMU does, and the IRQ0 override item says 1', () => {

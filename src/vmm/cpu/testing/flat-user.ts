@@ -88,6 +88,9 @@ const TABLES_SIZE = P_PT_LOW + 0x1000 - TABLES_BASE;
  */
 let tablesImage: Uint8Array | undefined;
 
+/** Guest-physical address of the PTE that maps data page `i`. */
+const dataPte = (i: number): number => P_PT_DATA + (((DATA_BASE >>> 12) + i) & 0x3ff) * 4;
+
 function buildTablesImage(): Uint8Array {
   const img = new Uint8Array(TABLES_SIZE);
   const dv = new DataView(img.buffer);
@@ -118,7 +121,7 @@ function buildTablesImage(): Uint8Array {
   w32(P_PD + (SCRATCH >>> 22) * 4, P_PT_SCRATCH | 0x7);
   // Accessed/dirty already set, as the oracle pre-touches every accessible page.
   for (let i = 0; i < 2; i++) w32(P_PT_CODE + i * 4, (P_CODE + i * 0x1000) | 0x65);
-  for (let i = 0; i < DATA_SIZE / 0x1000; i++) w32(P_PT_DATA + (((DATA_BASE >>> 12) + i) & 0x3ff) * 4, (P_DATA + i * 0x1000) | 0x67);
+  for (let i = 0; i < DATA_SIZE / 0x1000; i++) w32(dataPte(i), (P_DATA + i * 0x1000) | 0x67);
   w32(P_PT_SCRATCH, P_SCRATCH | 0x67);
   return img;
 }
@@ -128,12 +131,12 @@ function buildTables(p: GuestPhysicalMemory, c: FlatUserCase): void {
   p.load(TABLES_BASE, tablesImage);
   for (const a of c.readonlyPages) {
     const i = ((a >>> 0) - DATA_BASE) >>> 12;
-    if (i < DATA_SIZE / 0x1000) p.write32(P_PT_DATA + (((DATA_BASE >>> 12) + i) & 0x3ff) * 4, (P_DATA + i * 0x1000) | 0x65);
+    if (i < DATA_SIZE / 0x1000) p.write32(dataPte(i), (P_DATA + i * 0x1000) | 0x65);
   }
   // Unmapped wins over read-only, as before (a page in both lists is not present).
   for (const a of c.unmappedPages) {
     const i = ((a >>> 0) - DATA_BASE) >>> 12;
-    if (i < DATA_SIZE / 0x1000) p.write32(P_PT_DATA + (((DATA_BASE >>> 12) + i) & 0x3ff) * 4, 0);
+    if (i < DATA_SIZE / 0x1000) p.write32(dataPte(i), 0);
   }
 }
 

@@ -35,7 +35,11 @@ export interface Response64 {
   changes: { addr: number; bytes: Uint8Array }[];
 }
 
-export type Build64 = { ok: true; binary: string } | { ok: false; reason: string };
+/**
+ * `skippable`: the host cannot have this oracle (not x86-64, no C compiler). A compile error or a binary that
+ * does not answer is a broken oracle, and the tests fail on it instead of skipping.
+ */
+export type Build64 = { ok: true; binary: string } | { ok: false; reason: string; skippable: boolean };
 
 const hx = (b: ArrayLike<number>): string => Buffer.from(b as Uint8Array).toString('hex');
 const h = (v: number): string => (v >>> 0).toString(16);
@@ -71,24 +75,24 @@ let memo: Build64 | undefined;
 /** Compiles oracle64.c (when the binary is older than the source) and checks that it answers. */
 export function buildOracle64(root: string): Build64 {
   if (memo) return memo;
-  if (os.arch() !== 'x64') return (memo = { ok: false, reason: `host is ${os.arch()}, not x86-64` });
+  if (os.arch() !== 'x64') return (memo = { ok: false, reason: `host is ${os.arch()}, not x86-64`, skippable: true });
   const src = path.join(root, 'test', 'unit', 'cpu-diff', 'native64', 'oracle64.c');
   const dir = path.join(root, '.cache', 'native64');
   // Named by the source's hash: .cache is shared between checkouts that may hold different versions.
   const hash = crypto.createHash('sha256').update(fs.readFileSync(src)).digest('hex').slice(0, 12);
   const bin = path.join(dir, `oracle64-${hash}`);
   const gcc = ['gcc', 'cc'].find((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
-  if (!gcc) return (memo = { ok: false, reason: 'no gcc/cc on PATH (scripts/setup.sh installs build-essential)' });
+  if (!gcc) return (memo = { ok: false, reason: 'no gcc/cc on PATH (scripts/setup.sh installs build-essential)', skippable: true });
   fs.mkdirSync(dir, { recursive: true });
   if (!fs.existsSync(bin)) {
     const tmp = `${bin}.${process.pid}`;
     const c = spawnSync(gcc, ['-O2', '-Wall', '-o', tmp, src], { encoding: 'utf8' });
-    if (c.status !== 0) return (memo = { ok: false, reason: `${gcc} failed on oracle64.c: ${c.stderr}` });
+    if (c.status !== 0) return (memo = { ok: false, reason: `${gcc} failed on oracle64.c: ${c.stderr}`, skippable: false });
     fs.renameSync(tmp, bin);
   }
   const p = spawnSync(bin, [], { input: 'info\n', encoding: 'utf8', timeout: 20_000 });
   if (p.status !== 0 || !p.stdout.startsWith('info')) {
-    return (memo = { ok: false, reason: `oracle64 does not run: exit ${p.status} ${p.stderr ?? ''}`.trim() });
+    return (memo = { ok: false, reason: `oracle64 does not run: exit ${p.status} ${p.stderr ?? ''}`.trim(), skippable: false });
   }
   return (memo = { ok: true, binary: bin });
 }
